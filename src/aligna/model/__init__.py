@@ -1,0 +1,43 @@
+"""The model: every concept of the domain as a table, with no logic beyond invariants."""
+
+from aligna.model.audit import AuditEntry, ChangeSet
+from aligna.model.base import Base
+from aligna.model.foundation import Foundation, Value, VisionTarget
+from aligna.model.initiative import (
+    Initiative,
+    InitiativeContribution,
+    InitiativeContributor,
+    InitiativeInfluencer,
+    Milestone,
+)
+from aligna.model.kpi import Connection, Kpi, KpiInfluencer, KpiObjective, KpiTargetOverride
+from aligna.model.org import Person, TeamMembership, Unit
+from aligna.model.scorecard import BusinessScorecardItem, ScorecardItem
+from aligna.model.strategy import Objective, ObjectiveVisionTarget, Process
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "BusinessScorecardItem",
+    "ChangeSet",
+    "Connection",
+    "Foundation",
+    "Initiative",
+    "InitiativeContribution",
+    "InitiativeContributor",
+    "InitiativeInfluencer",
+    "Kpi",
+    "KpiInfluencer",
+    "KpiObjective",
+    "KpiTargetOverride",
+    "Milestone",
+    "Objective",
+    "ObjectiveVisionTarget",
+    "Person",
+    "Process",
+    "ScorecardItem",
+    "TeamMembership",
+    "Unit",
+    "Value",
+    "VisionTarget",
+]

@@ -1,0 +1,133 @@
+"""Settings: one declarative object; each field also an ALIGNA_* variable and an aligna.toml key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+SETTINGS_FILE = "aligna.toml"
+
+
+class SettingsError(Exception):
+    """Settings that cannot be read, with where and why."""
+
+
+class Settings(BaseSettings):
+    """Everything aligna reads from its environment; see docs/settings.md."""
+
+    model_config = SettingsConfigDict(env_prefix="ALIGNA_", extra="ignore")
+
+    project: Path | None = Field(
+        default=None, description="The project folder (the folder holding aligna.toml)."
+    )
+    name: str = Field(default="", description="The organisation's name, for pages and messages.")
+    database_url: str = Field(
+        default="sqlite:///aligna.db",
+        description="SQLAlchemy URL of the application database; relative SQLite paths are "
+        "relative to the project folder.",
+    )
+    timezone: str = Field(default="UTC", description="The organisation's time zone (IANA name).")
+    actor: str | None = Field(
+        default=None, description="Who command-line changes are audited as (default cli:<user>)."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Explicit arguments win, then the environment; the settings file comes in as init values
+        # of lower rank (see load_settings), so the environment overrides the file.
+        return (init_settings, env_settings)
+
+    @property
+    def audit_actor(self) -> str:
+        """Who command-line changes are recorded as."""
+        if self.actor:
+            return self.actor
+        try:
+            user = os.getlogin()
+        except OSError:
+            import getpass
+
+            user = getpass.getuser()
+        return f"cli:{user}"
+
+    def resolved_database_url(self) -> str:
+        """The database URL with a relative SQLite path made absolute against the project."""
+        return resolve_relative_url(self.database_url, self.project)
+
+
+def resolve_relative_url(url: str, base: Path | None) -> str:
+    """Make a relative file path in a sqlite:/// or duckdb:/// URL absolute against a folder."""
+    for scheme in ("sqlite:///", "duckdb:///"):
+        if url.startswith(scheme):
+            path = url[len(scheme) :]
+            if path and path != ":memory:" and not path.startswith("/") and base is not None:
+                return scheme + str((base / path).resolve())
+    return url
+
+
+def find_project(start: Path | None = None) -> Path | None:
+    """The nearest folder from start upwards that holds aligna.toml, like git finds .git."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    return None
+
+
+def read_settings_file(folder: Path) -> dict[str, Any]:
+    """The [project] table of a folder's aligna.toml, with keys named as Settings fields."""
+    path = folder / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    table = data.get("project", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: [project] must be a table")
+    known = set(Settings.model_fields) - {"project"}
+    renamed = {"database": "database_url"}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        field = renamed.get(key, key)
+        if field not in known:
+            expected = ", ".join(sorted({"database", *known} - {"database_url"}))
+            raise SettingsError(
+                f"{path}: [project] {key}: unknown setting, expected one of {expected}"
+            )
+        values[field] = value
+    return values
+
+
+def load_settings(project: Path | None = None, **overrides: Any) -> Settings:
+    """Settings for a command: explicit values, then ALIGNA_* variables, then aligna.toml."""
+    env_project = os.environ.get("ALIGNA_PROJECT")
+    folder = project or (Path(env_project) if env_project else None) or find_project()
+    if folder is not None:
+        folder = folder.resolve()
+    file_values = read_settings_file(folder) if folder else {}
+    env_names = {f"ALIGNA_{name.upper()}" for name in Settings.model_fields}
+    # The file only fills what neither the environment nor the caller gave.
+    for field, value in file_values.items():
+        if f"ALIGNA_{field.upper()}" in os.environ and f"ALIGNA_{field.upper()}" in env_names:
+            continue
+        overrides.setdefault(field, value)
+    overrides["project"] = folder
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"invalid settings: {problems}") from None
