@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aligna.model.base import Base, SlugMixin
@@ -22,9 +22,19 @@ class Person(SlugMixin, Base):
     """A person with a job (position), a unit and a manager (the reporting line)."""
 
     __tablename__ = "person"
+    # Emails are unique among live people; an archived person keeps theirs for the record.
+    __table_args__ = (
+        Index(
+            "uq_person_email_live",
+            "email",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
     position: Mapped[str] = mapped_column(String(200), default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:50:28.314260
+Create Date: 2026-11-25 12:55:53.956441
 """
 
 from __future__ import annotations
@@ -123,12 +123,18 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_person_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
-        sa.UniqueConstraint("email", name=op.f("uq_person_email")),
         sa.UniqueConstraint("slug", name=op.f("uq_person_slug")),
     )
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_person_manager_id"), ["manager_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_person_unit_id"), ["unit_id"], unique=False)
+        batch_op.create_index(
+            "uq_person_email_live",
+            ["email"],
+            unique=True,
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        )
 
     op.create_table(
         "initiative",
@@ -765,6 +771,11 @@ def downgrade() -> None:
 
     op.drop_table("initiative")
     with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_person_email_live",
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_person_unit_id"))
         batch_op.drop_index(batch_op.f("ix_person_manager_id"))
 

@@ -1,0 +1,161 @@
+"""Canonical records: one plain, normalised dict per entity, the common ground of files and DB.
+
+Plan compares the records of the files with those of the database; apply writes the records;
+export writes them back as files. Both sides go through the same models and `tidy`, so an
+unchanged entity gives an equal record whichever side it came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from aligna.files.load import Project
+from aligna.files.schema import (
+    BusinessScorecardRow,
+    ConnectionModel,
+    InitiativeModel,
+    KpiModel,
+    Model,
+    ObjectiveModel,
+    PersonRow,
+    ProcessModel,
+    ScorecardRow,
+    Text,
+    UnitRow,
+    ValueModel,
+    VisionTargetModel,
+)
+
+Record = dict[str, Any]
+Snapshot = dict[str, dict[str, Record]]
+
+
+class FoundationRecord(Model):
+    """The mission, the vision statement and its horizon."""
+
+    mission: Text = ""
+    vision: Text = ""
+    horizon: int | None = None
+
+
+class ScorecardItemRecord(ScorecardRow):
+    """A scorecard item inside a person's scorecard record (the person is the record's key)."""
+
+    person: str | None = None  # type: ignore[assignment]
+
+
+class ScorecardRecord(Model):
+    """A person's whole scorecard, in order."""
+
+    person: str
+    items: list[ScorecardItemRecord]
+
+
+class BusinessItemRecord(BusinessScorecardRow):
+    """A KPI on a unit's business scorecard."""
+
+    unit: str | None = None  # type: ignore[assignment]
+
+
+class BusinessScorecardRecord(Model):
+    """A unit's whole business scorecard, in order."""
+
+    unit: str
+    items: list[BusinessItemRecord]
+
+
+# Kinds in the order apply writes them: what is referred to comes before what refers to it.
+KIND_MODELS: dict[str, type[BaseModel]] = {
+    "foundation": FoundationRecord,
+    "value": ValueModel,
+    "unit": UnitRow,
+    "person": PersonRow,
+    "connection": ConnectionModel,
+    "process": ProcessModel,
+    "objective": ObjectiveModel,
+    "kpi": KpiModel,
+    "vision_target": VisionTargetModel,
+    "initiative": InitiativeModel,
+    "scorecard": ScorecardRecord,
+    "business_scorecard": BusinessScorecardRecord,
+}
+KINDS = tuple(KIND_MODELS)
+
+
+def tidy(value: Any) -> Any:
+    """Normalise numbers so 1 and 1.0 compare and print alike; recurse into containers."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if isinstance(value, dict):
+        return {k: tidy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [tidy(v) for v in value]
+    return value
+
+
+def dump(model: BaseModel) -> Record:
+    """The canonical record of a validated model: JSON types, defaults left out, tidy numbers."""
+    record = model.model_dump(mode="json", exclude_defaults=True)
+    return tidy(record)
+
+
+def normalise(kind: str, record: Record) -> Record:
+    """Pass a record through its kind's model, as the files side does."""
+    return dump(KIND_MODELS[kind].model_validate(record))
+
+
+def project_snapshot(project: Project) -> Snapshot:
+    """The canonical records a valid project declares, by kind and id."""
+    snapshot: Snapshot = {kind: {} for kind in KINDS}
+    foundation = project.foundation
+    if project.foundation_where is not None:
+        snapshot["foundation"]["foundation"] = dump(
+            FoundationRecord(
+                mission=foundation.mission,
+                vision=foundation.vision.statement,
+                horizon=foundation.vision.horizon,
+            )
+        )
+    units_of = {e.model.id: e.model.unit for e in project.people}
+    for kind, entries in (
+        ("value", project.values),
+        ("unit", project.units),
+        ("person", project.people),
+        ("connection", project.connections),
+        ("process", project.processes),
+        ("objective", project.objectives),
+        ("kpi", project.kpis),
+        ("vision_target", project.vision_targets),
+        ("initiative", project.initiatives),
+    ):
+        table = snapshot[kind]
+        for entry in entries:
+            record = dump(entry.model)
+            if kind == "kpi" and "unit" not in record:
+                # A KPI belongs to its owner's unit unless told otherwise; kept explicit so the
+                # database and the files agree.
+                record = {**record, "unit": units_of.get(record["owner"])}
+                record = {k: record[k] for k in _kpi_order(record)}
+            table.setdefault(record["id"], record)
+    scorecards: dict[str, list[Record]] = {}
+    for entry in project.scorecards:
+        item = dump(entry.model)
+        person = item.pop("person")
+        scorecards.setdefault(person, []).append(item)
+    for person, items in scorecards.items():
+        snapshot["scorecard"][person] = {"person": person, "items": items}
+    business: dict[str, list[Record]] = {}
+    for entry in project.business_scorecards:
+        item = dump(entry.model)
+        unit = item.pop("unit")
+        business.setdefault(unit, []).append(item)
+    for unit, items in business.items():
+        snapshot["business_scorecard"][unit] = {"unit": unit, "items": items}
+    return snapshot
+
+
+def _kpi_order(record: Record) -> list[str]:
+    fields = list(KpiModel.model_fields)
+    return sorted(record, key=fields.index)
