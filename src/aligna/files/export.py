@@ -146,25 +146,29 @@ def _yaml(document: dict[str, Any]) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     stream = io.StringIO()
     stream.write(HEADER)
-    yaml.dump(_to_yaml(document, in_list=False), stream)
+    yaml.dump(_to_yaml(document), stream)
     return stream.getvalue()
 
 
-def _to_yaml(value: Any, *, in_list: bool, key: str = "") -> Any:
+def _flows(value: dict[str, Any]) -> bool:
+    """Small leaf mappings read best on one line: {person: p-1, kind: lateral}."""
+    if any(
+        isinstance(v, dict | list) or (isinstance(v, str) and "\n" in v) for v in value.values()
+    ):
+        return False
+    return sum(len(str(k)) + len(str(v)) + 4 for k, v in value.items()) <= 80
+
+
+def _to_yaml(value: Any, *, key: str = "") -> Any:
     if isinstance(value, dict):
         node = CommentedMap()
         for k, v in value.items():
-            node[k] = _to_yaml(v, in_list=False, key=k)
-        if (
-            in_list
-            and all(not isinstance(v, dict | list) for v in value.values())
-            and len(value) <= 6
-            and not any(isinstance(v, str) and "\n" in v for v in value.values())
-        ):
+            node[k] = _to_yaml(v, key=k)
+        if _flows(value):
             node.fa.set_flow_style()
         return node
     if isinstance(value, list):
-        seq = CommentedSeq(_to_yaml(v, in_list=True) for v in value)
+        seq = CommentedSeq(_to_yaml(v) for v in value)
         if all(not isinstance(v, dict | list) for v in value):
             seq.fa.set_flow_style()
         return seq
