@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from aligna import __version__
 from aligna.settings import Settings, SettingsError, load_settings
@@ -160,9 +161,16 @@ def validate(
     errors_found = len(validation.problems.errors)
     warnings_found = len(validation.problems.warnings)
     if errors_found or (strict and warnings_found):
-        console.print(f"[red]{errors_found} errors, {warnings_found} warnings[/red] in {folder}")
+        console.print(
+            f"[red]{_count(errors_found, 'error')}, {_count(warnings_found, 'warning')}[/red] "
+            f"in {folder}"
+        )
         raise typer.Exit(1)
-    console.print(f"[green]valid[/green]: {folder} ({warnings_found} warnings)")
+    console.print(f"[green]valid[/green]: {folder} ({_count(warnings_found, 'warning')})")
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 def _valid_or_exit(folder: Path, status: object, strict: bool = False):  # type: ignore[no-untyped-def]
@@ -175,7 +183,7 @@ def _valid_or_exit(folder: Path, status: object, strict: bool = False):  # type:
         status.stop()  # type: ignore[attr-defined]
         for line in problem_lines(problems):
             console.print(line, soft_wrap=True, highlight=False)
-        raise fail(f"{len(problems.errors)} errors in {folder}; nothing was changed")
+        raise fail(f"{_count(len(problems.errors), 'error')} in {folder}; nothing was changed")
     return validation
 
 
@@ -233,15 +241,21 @@ def apply(
     with console.status("applying…") as status:
         validation = _valid_or_exit(folder, status, strict)
         engine = open_database(settings.resolved_database_url())
-        with session_scope(engine) as session:
-            result_plan, result = apply_project(
-                session,
-                validation,
-                actor=settings.audit_actor,
-                message=message,
-                source=f"apply {folder}",
-                progress=_stage(status),
-            )
+        try:
+            with session_scope(engine) as session:
+                result_plan, result = apply_project(
+                    session,
+                    validation,
+                    actor=settings.audit_actor,
+                    message=message,
+                    source=f"apply {folder}",
+                    progress=_stage(status),
+                )
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise fail(
+                f"the database refused the apply, so nothing was changed: {reason}"
+            ) from None
     if result_plan.empty:
         console.print("[green]No changes.[/green] The database already matches the project.")
         return

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster from the server binaries on this machine, for tests and benchmarks.
+"""A throwaway PostgreSQL cluster from the server on this machine, for tests and benchmarks.
 
 `initdb` refuses to run as root, so as root the cluster is created and run by the `postgres`
 system user in a temporary folder, on a free port of 127.0.0.1. It is stopped and removed on exit.
@@ -69,18 +69,46 @@ def throwaway_cluster() -> Iterator[str]:
     log = folder / "server.log"
     try:
         subprocess.run(
-            _as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                             "postgres", "-E", "UTF8", "--no-sync", "--no-locale"]),
-            check=True, capture_output=True,
+            _as_server_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--no-locale",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         options = (
             f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                             str(log), "-w", "-t", "60", "start"]),
-            check=True, capture_output=True,
+            _as_server_user(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     except subprocess.CalledProcessError as exc:
@@ -91,8 +119,9 @@ def throwaway_cluster() -> Iterator[str]:
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(
-                _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                 "stop"]),
+                _as_server_user(
+                    [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+                ),
                 capture_output=True,
             )
         shutil.rmtree(folder, ignore_errors=True)

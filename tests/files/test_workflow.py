@@ -15,8 +15,17 @@ from helpers import copy_template, dump_database, edit
 
 # What the example project declares, counted by hand from src/aligna/files/templates.
 TEMPLATE_COUNTS = {
-    "foundation": 1, "value": 1, "unit": 2, "person": 2, "connection": 1, "process": 1,
-    "objective": 2, "kpi": 2, "vision_target": 1, "initiative": 1, "scorecard": 2,
+    "foundation": 1,
+    "value": 1,
+    "unit": 2,
+    "person": 2,
+    "connection": 1,
+    "process": 1,
+    "objective": 2,
+    "kpi": 2,
+    "vision_target": 1,
+    "initiative": 1,
+    "scorecard": 2,
     "business_scorecard": 2,
 }
 
@@ -35,7 +44,7 @@ def _count(engine: Engine, table: type) -> int:
 
 def test_first_apply_adds_every_entity_and_audits_it(engine: Engine, tmp_path: Path) -> None:
     folder = copy_template(tmp_path / "project")
-    plan, result = _apply(engine, folder)
+    plan, _ = _apply(engine, folder)
     assert {k: len(v) for k, v in plan.changes.items()} == TEMPLATE_COUNTS
     assert all(c.action is Action.add for c in plan.all())
     assert _count(engine, m.Person) == 2
@@ -51,10 +60,19 @@ def test_first_apply_adds_every_entity_and_audits_it(engine: Engine, tmp_path: P
         assert (change_set.actor, change_set.message) == ("tester", "test")
         kpi = connection.execute(select(m.Kpi).where(m.Kpi.slug == "monthly-revenue")).one()
         assert (kpi.polarity, kpi.frequency, kpi.aggregation) == (
-            "higher_is_better", "month", "sum")
+            "higher_is_better",
+            "month",
+            "sum",
+        )
         assert (kpi.red_flag_offset, kpi.stretch_offset) == ("-10%", "+5%")
-        assert (kpi.baseline_period, kpi.baseline_value, kpi.target_by) == ("2025-12", 500, "2032-12")
-        manual = connection.execute(select(m.Kpi).where(m.Kpi.slug == "customer-satisfaction")).one()
+        assert (kpi.baseline_period, kpi.baseline_value, kpi.target_by) == (
+            "2025-12",
+            500,
+            "2032-12",
+        )
+        manual = connection.execute(
+            select(m.Kpi).where(m.Kpi.slug == "customer-satisfaction")
+        ).one()
         assert manual.source_manual and manual.connection_id is None
         # Without a unit of its own, a KPI belongs to its owner's unit.
         unit = connection.execute(select(m.Unit.slug).where(m.Unit.id == manual.unit_id)).scalar()
@@ -91,8 +109,11 @@ def test_a_change_is_planned_field_by_field_and_audited(engine: Engine, tmp_path
     folder = copy_template(tmp_path / "project")
     _apply(engine, folder)
     edit(folder / "kpis.yaml", "name: Monthly revenue", "name: Monthly net revenue")
-    edit(folder / "scorecards.csv", "p-ines,kpi,monthly-revenue,,accountable,2",
-         "p-ines,kpi,monthly-revenue,,accountable,3")
+    edit(
+        folder / "scorecards.csv",
+        "p-ines,kpi,monthly-revenue,,accountable,2",
+        "p-ines,kpi,monthly-revenue,,accountable,3",
+    )
     plan, result = _apply(engine, folder, "rename revenue")
     changes = plan.all()
     assert [(c.kind, c.key, c.action, c.fields) for c in changes] == [
@@ -101,15 +122,23 @@ def test_a_change_is_planned_field_by_field_and_audited(engine: Engine, tmp_path
     ]
     with engine.connect() as connection:
         entry = connection.execute(
-            select(m.AuditEntry).where(m.AuditEntry.change_set_id == result.change_set_id,
-                                       m.AuditEntry.entity_kind == "kpi")
+            select(m.AuditEntry).where(
+                m.AuditEntry.change_set_id == result.change_set_id,
+                m.AuditEntry.entity_kind == "kpi",
+            )
         ).one()
         assert entry.before["name"] == "Monthly revenue"
         assert entry.after["name"] == "Monthly net revenue"
-        weights = connection.execute(
-            select(m.ScorecardItem.weight).join(m.Person).where(m.Person.slug == "p-ines")
-            .order_by(m.ScorecardItem.position)
-        ).scalars().all()
+        weights = (
+            connection.execute(
+                select(m.ScorecardItem.weight)
+                .join(m.Person)
+                .where(m.Person.slug == "p-ines")
+                .order_by(m.ScorecardItem.position)
+            )
+            .scalars()
+            .all()
+        )
         assert weights == [3, 1]
 
 
@@ -120,8 +149,9 @@ def test_removing_archives_and_adding_back_restores(engine: Engine, tmp_path: Pa
     scorecards = (folder / "scorecards.csv").read_text()
     (folder / "initiatives.yaml").unlink()
     (folder / "scorecards.csv").write_text(
-        "".join(line for line in scorecards.splitlines(keepends=True)
-                if "online-parts-shop" not in line)
+        "".join(
+            line for line in scorecards.splitlines(keepends=True) if "online-parts-shop" not in line
+        )
     )
     plan, _ = _apply(engine, folder, "drop the shop")
     assert [(c.kind, c.key, c.action) for c in plan.all()] == [
@@ -137,7 +167,8 @@ def test_removing_archives_and_adding_back_restores(engine: Engine, tmp_path: Pa
     (folder / "scorecards.csv").write_text(scorecards)
     plan, _ = _apply(engine, folder, "bring it back")
     assert ("initiative", "online-parts-shop", Action.restore) in [
-        (c.kind, c.key, c.action) for c in plan.all()]
+        (c.kind, c.key, c.action) for c in plan.all()
+    ]
     with engine.connect() as connection:
         assert connection.execute(select(m.Initiative.archived_at)).scalar_one() is None
 
@@ -155,16 +186,25 @@ def test_a_failed_apply_leaves_the_database_exactly_as_it_was(
     # A real failure late in the apply: the database itself refuses scorecard items.
     with engine.begin() as connection:
         if database_url.startswith("sqlite"):
-            connection.execute(text(
-                "CREATE TRIGGER refuse BEFORE INSERT ON scorecard_item "
-                "BEGIN SELECT RAISE(ABORT, 'scorecards are frozen'); END"))
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON scorecard_item "
+                    "BEGIN SELECT RAISE(ABORT, 'scorecards are frozen'); END"
+                )
+            )
         else:
-            connection.execute(text(
-                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'scorecards are frozen'; END $$ LANGUAGE plpgsql"))
-            connection.execute(text(
-                "CREATE TRIGGER refuse BEFORE INSERT ON scorecard_item "
-                "FOR EACH ROW EXECUTE FUNCTION refuse()"))
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'scorecards are frozen'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON scorecard_item "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
+                )
+            )
     before = dump_database(engine)
     with pytest.raises(Exception, match="scorecards are frozen"):
         _apply(engine, folder, "add otto")
@@ -175,10 +215,16 @@ def test_unit_slices_and_team_memberships_round_trip(engine: Engine, tmp_path: P
     folder = copy_template(tmp_path / "project")
     with open(folder / "units.csv", "a") as stream:
         stream.write("north,North team,team,sales\nsouth,South team,team,sales\n")
-    edit(folder / "people.csv", "p-ines,Ines Park,ines@example.com,Head of Sales,sales,p-ada,",
-         "p-ines,Ines Park,ines@example.com,Head of Sales,sales,p-ada,north;south")
-    edit(folder / "kpis.yaml", "    process: order-to-cash\n",
-         "    process: order-to-cash\n    breakdown: {unit_kind: team, total: sum}\n")
+    edit(
+        folder / "people.csv",
+        "p-ines,Ines Park,ines@example.com,Head of Sales,sales,p-ada,",
+        "p-ines,Ines Park,ines@example.com,Head of Sales,sales,p-ada,north;south",
+    )
+    edit(
+        folder / "kpis.yaml",
+        "    process: order-to-cash\n",
+        "    process: order-to-cash\n    breakdown: {unit_kind: team, total: sum}\n",
+    )
     with open(folder / "scorecards.csv", "a") as stream:
         stream.write("p-ada,kpi,monthly-revenue,north,influencer,0.5\n")
     _apply(engine, folder)
@@ -187,8 +233,10 @@ def test_unit_slices_and_team_memberships_round_trip(engine: Engine, tmp_path: P
         export_project(session, exported)
     people = (exported / "people.csv").read_text()
     assert "p-ines,Ines Park,ines@example.com,Head of Sales,sales,p-ada,north;south\n" in people
-    assert "p-ada,kpi,monthly-revenue,north,influencer,0.5\n" in (
-        exported / "scorecards.csv").read_text()
+    assert (
+        "p-ada,kpi,monthly-revenue,north,influencer,0.5\n"
+        in (exported / "scorecards.csv").read_text()
+    )
     assert "breakdown: {unit_kind: team, total: sum}" in (exported / "kpis.yaml").read_text()
     with session_scope(engine) as session:
         assert plan_project(session, validate_project(exported)).empty
