@@ -45,8 +45,9 @@ class Problems:
         message: str,
         severity: Severity = Severity.error,
     ) -> None:
-        """Record one problem."""
-        self.items.append(Problem(file, line, column, field_name, message, severity))
+        """Record one problem; its message is kept to one line, as every problem is a line."""
+        text = " ".join(message.split())
+        self.items.append(Problem(file, line, column, field_name, text, severity))
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(sorted(set(self.items), key=_order))
