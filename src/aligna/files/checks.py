@@ -180,8 +180,10 @@ def _check_kpi(index: Index, kpi: KpiModel, where) -> None:  # type: ignore[no-u
     index.ref(where, ("process",), kpi.process, "process")
     if kpi.source.connection:
         index.ref(where, ("source", "connection"), kpi.source.connection, "connection")
-    if kpi.breakdown and not any(
-        u.model.kind == kpi.breakdown.unit_kind for u in index.ids("unit").values()
+    if (
+        kpi.breakdown
+        and "unit" not in index.project.unreadable
+        and not any(u.model.kind == kpi.breakdown.unit_kind for u in index.ids("unit").values())
     ):
         index.report(
             where,
@@ -349,7 +351,10 @@ def _check_slice(index, where, kpi_id, unit_id, units, column="unit") -> None:  
         return
     unit = units[unit_id].model
     home = _kpi_unit(index, kpi)
-    if unit.kind != kpi.breakdown.unit_kind or not _inside(unit_id, home, units):
+    inside = _inside(unit_id, home, units)
+    if inside is None:
+        return  # the unit tree is broken above this unit: reported in units.csv
+    if unit.kind != kpi.breakdown.unit_kind or not inside:
         index.report(
             where,
             (column,),
@@ -358,13 +363,16 @@ def _check_slice(index, where, kpi_id, unit_id, units, column="unit") -> None:  
         )
 
 
-def _inside(unit_id: str, ancestor: str | None, units) -> bool:  # type: ignore[no-untyped-def]
+def _inside(unit_id: str, ancestor: str | None, units) -> bool | None:  # type: ignore[no-untyped-def]
+    """Whether a unit is inside another; None when an unknown parent or a cycle is met first."""
     steps = 0
     node: str | None = unit_id
     while node is not None and steps <= len(units):
         if node == ancestor:
             return True
         entry = units.get(node)
-        node = entry.model.parent if entry else None
+        if entry is None:
+            return None
+        node = entry.model.parent
         steps += 1
-    return False
+    return False if node is None else None

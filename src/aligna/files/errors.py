@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from typing import Any
@@ -50,21 +51,33 @@ def add_validation_errors(
     problems: Any, where: Where, error: ValidationError, model: type[BaseModel]
 ) -> None:
     """Record every error of one entity's validation, located inside the entity."""
-    for item in error.errors(include_url=False):
-        loc = tuple(part for part in item["loc"] if isinstance(part, str | int))
+    items = error.errors(include_url=False)
+    missing = {_loc(item) for item in items if item["type"] == "missing"}
+    # A misspelt required field (polarty) is one mistake: reported at the misspelling only.
+    misspelt = {
+        (*_loc(item)[:-1], guess)
+        for item in items
+        if item["type"] == "extra_forbidden"
+        for guess in _guesses(model, _loc(item))
+    } & missing
+    for item in items:
+        loc = _loc(item)
         kind = item["type"]
         if kind == "extra_forbidden":
             parent = _node_at(where.node, loc[:-1])
             position = key_position(parent, str(loc[-1])) if where.node is not None else None
             line, column = position or where.of(*loc[:-1])
+            # A suggestion only for a field not given already: `nme` next to `name` is not it.
+            guesses = [
+                g for g in _guesses(model, loc) if not (isinstance(parent, dict) and g in parent)
+            ]
             allowed = ", ".join(_fields_at(model, loc[:-1]))
-            problems.add(
-                where.file,
-                line,
-                column,
-                where.field(*loc),
-                f"unknown field, expected one of: {allowed}",
-            )
+            message = f"unknown field, expected one of: {allowed}"
+            if guesses:
+                message = f"unknown field, expected '{guesses[0]}'"
+            problems.add(where.file, line, column, where.field(*loc), message)
+            continue
+        if kind == "missing" and loc in misspelt:
             continue
         if kind == "missing":
             line, column = where.of(*loc[:-1]) if where.node is not None else where.of(*loc)
@@ -75,7 +88,28 @@ def add_validation_errors(
             problems.add(where.file, line, column, where.field(*loc), message)
             continue
         line, column = where.of(*loc)
-        problems.add(where.file, line, column, where.field(*loc), describe(item))
+        message = describe(item)
+        name = str(loc[-1]) if loc else ""
+        fields = _fields_at(model, loc)
+        if kind == "string_too_short" and name in EXPECTED:
+            message = f"is empty, expected {EXPECTED[name]}"
+        if kind in {"dict_type", "model_type", "model_attributes_type"} and fields:
+            wanted = (
+                EXPECTED["source"] if name == "source" else f"a mapping with {', '.join(fields)}"
+            )
+            message = f"{_shown(item.get('input'))} is not a mapping, expected {wanted}"
+        problems.add(where.file, line, column, where.field(*loc), message)
+
+
+def _loc(item: Any) -> tuple[str | int, ...]:
+    return tuple(part for part in item["loc"] if isinstance(part, str | int))
+
+
+def _guesses(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The known fields an unknown one is probably a misspelling of."""
+    if not loc:
+        return []
+    return difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.75)
 
 
 def describe(item: dict[str, Any]) -> str:
@@ -95,13 +129,13 @@ def describe(item: dict[str, Any]) -> str:
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"{shown} is not a date, expected a date YYYY-MM-DD"
     if kind == "greater_than_equal":
-        return f"{shown} is too small, expected a value >= {ctx.get('ge')}"
+        return f"{shown} is too small, expected a value >= {_number(ctx.get('ge'))}"
     if kind == "greater_than":
-        return f"{shown} is too small, expected a value > {ctx.get('gt')}"
+        return f"{shown} is too small, expected a value > {_number(ctx.get('gt'))}"
     if kind == "less_than_equal":
-        return f"{shown} is too large, expected a value <= {ctx.get('le')}"
+        return f"{shown} is too large, expected a value <= {_number(ctx.get('le'))}"
     if kind == "less_than":
-        return f"{shown} is too large, expected a value < {ctx.get('lt')}"
+        return f"{shown} is too large, expected a value < {_number(ctx.get('lt'))}"
     if kind == "string_too_short":
         return "is empty, expected text"
     if kind == "string_too_long":
@@ -118,6 +152,13 @@ def describe(item: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _number(value: Any) -> str:
+    # 0.0 -> 0: limits are written the way people write them.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, CommentedMap | dict):
         return "a mapping"
@@ -125,6 +166,8 @@ def _shown(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # a number as written in YAML; CSV cells are text and get quotes
     text = str(value)
     if len(text) > 60:
         text = text[:57] + "..."

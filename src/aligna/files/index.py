@@ -82,14 +82,17 @@ class Index:
             return True
         if value in self.project.seen_ids.get(kind, set()):
             return False  # written but invalid: already reported where it is defined
+        if kind in self.project.unreadable:
+            return False  # its file could not be read: already reported there
         what, home = HOME[kind]
+        article = "an" if kind in ("objective", "initiative") else "a"
         line, column = where.of(*keys)
         self.problems.add(
             where.file,
             line,
             column,
             where.field(*keys),
-            f"unknown {what} '{value}', expected the id of a {what} in {home}",
+            f"unknown {what} '{value}', expected the id of {article} {what} in {home}",
         )
         return False
 

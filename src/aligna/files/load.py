@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from aligna.files.errors import add_validation_errors
-from aligna.files.located import Where, node_position, read_csv, read_yaml
+from aligna.files.located import UNREADABLE, Where, node_position, read_csv, read_yaml
 from aligna.files.problems import Problems
 from aligna.files.schema import (
     CSV_COLUMNS,
@@ -30,6 +31,7 @@ from aligna.files.schema import (
 from aligna.settings import SETTINGS_FILE, SettingsError, read_settings_file
 
 M = TypeVar("M", bound=BaseModel)
+TOML_POSITION = re.compile(r" \(at line (\d+), column (\d+)\)$")
 
 # YAML kinds kept as a list under one top-level key: file stem -> model.
 LIST_FILES: dict[str, type[BaseModel]] = {
@@ -76,6 +78,9 @@ class Project:
     # Ids written in the files even where their entity is invalid: references to them are not
     # reported again as unknown, so one mistake gives one message.
     seen_ids: dict[str, set[str]] = field(default_factory=dict)
+    # Kinds with a file that could not be read at all: references to them are not checked,
+    # so one unreadable file gives one message, not one per reference.
+    unreadable: set[str] = field(default_factory=set)
 
     def seen(self, kind: str, identifier: Any) -> None:
         """Remember an id written for a kind."""
@@ -95,7 +100,16 @@ def read_project(root: Path, problems: Problems) -> Project:
         try:
             read_settings_file(root)
         except SettingsError as exc:
-            problems.add(SETTINGS_FILE, 1, 1, "project", str(exc).split(": ", 1)[-1])
+            message = str(exc).split(": ", 1)[-1]
+            syntax = TOML_POSITION.search(message)
+            if syntax:  # a TOML syntax error: at its place
+                line, column = int(syntax[1]), int(syntax[2])
+                what, expected = message[: syntax.start()], "valid TOML"
+                if what == "Illegal character '\\n'":
+                    what, expected = "the line ends inside a string", "a closing quote"
+                problems.add(SETTINGS_FILE, line, column, "toml", f"{what}, expected {expected}")
+            else:
+                problems.add(SETTINGS_FILE, 1, 1, "project", message)
     _read_foundation(root, project, problems)
     for stem, model in LIST_FILES.items():
         for path, name in _yaml_files(root, stem):
@@ -127,8 +141,17 @@ def _read_foundation(root: Path, project: Project, problems: Problems) -> None:
     document = read_yaml(path, name, problems)
     if document is None:
         return
-    if not isinstance(document, CommentedMap):
-        problems.add(name, 1, 1, "foundation", "is not a mapping, expected mission, vision, values")
+    if document is UNREADABLE or not isinstance(document, CommentedMap):
+        project.unreadable.update(("vision_target", "value"))
+        if document is not UNREADABLE:
+            line, column = node_position(document)
+            problems.add(
+                name,
+                line,
+                column,
+                "foundation",
+                "is not a mapping, expected mission, vision, values",
+            )
         return
     where = Where(name, 1, 1, "", document)
     # Lists are validated item by item, so one bad value or target does not hide the others.
@@ -162,11 +185,21 @@ def _read_foundation(root: Path, project: Project, problems: Problems) -> None:
 def _read_list_file(
     path: Path, name: str, stem: str, model: type[BaseModel], project: Project, problems: Problems
 ) -> None:
+    kind = stem.removesuffix("s") if stem != "processes" else "process"
     document = read_yaml(path, name, problems)
     if document is None:
         return
-    if not isinstance(document, CommentedMap):
-        problems.add(name, 1, 1, stem, f"is not a mapping, expected a mapping with the key {stem}")
+    if document is UNREADABLE or not isinstance(document, CommentedMap):
+        project.unreadable.add(kind)
+        if document is not UNREADABLE:
+            line, column = node_position(document)
+            problems.add(
+                name,
+                line,
+                column,
+                stem,
+                f"is not a mapping, expected a mapping with the key {stem}",
+            )
         return
     for key in document:
         if key != stem:
@@ -174,7 +207,6 @@ def _read_list_file(
             problems.add(
                 name, line + 1, column + 1, str(key), f"unknown top-level key, expected '{stem}'"
             )
-    kind = stem.removesuffix("s") if stem != "processes" else "process"
     entries = _read_items(
         document.get(stem), name, stem, model, kind, project, problems, (document, stem)
     )
@@ -227,11 +259,17 @@ def _read_csv_file(
 ) -> None:
     rows = read_csv(path, name, CSV_COLUMNS[model], required, problems)
     kind = {"units": "unit", "people": "person"}.get(stem)
+    if rows is None:
+        if kind:
+            project.unreadable.add(kind)
+        return
     target = getattr(project, stem)
     for row in rows:
         where = Where(name, row.line, 1, f"{stem}[{row.line}]", None, row.columns)
         if kind:
             project.seen(kind, row.values.get("id"))
+        if not row.complete:
+            continue  # reported with its cell count
         values = {k: v for k, v in row.values.items() if v != "" or k in ("id", "name")}
         try:
             target.append(Entry(model.model_validate(values), where))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from aligna.files.problems import Problems
@@ -82,24 +84,95 @@ def node_position(node: Any) -> tuple[int, int]:
     return 1, 1
 
 
+# What read_yaml returns for a file it could not parse (None is an empty file).
+UNREADABLE: Any = object()
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip construction, except that an impossible date (2026-02-30) stays text."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:  # the schema then reports it, at its place, as not a date
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def read_yaml(path: Path, name: str, problems: Problems) -> Any:
     """Parse one YAML file with positions; a syntax error becomes a problem, not a traceback."""
     yaml = YAML(typ="rt")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.add(name, 1, 1, "file", f"is not UTF-8 text ({exc.reason}), expected UTF-8")
-        return None
+    yaml.Constructor = _Constructor
+    text = read_text(path, name, problems, "utf-8")
+    if text is None:
+        return UNREADABLE
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
-        problems.add(name, line, column, "yaml", f"{what}, expected valid YAML")
+        line, column, message = yaml_problem(exc)
+        problems.add(name, line, column, "yaml", message)
     except YAMLError as exc:
         problems.add(name, 1, 1, "yaml", f"{exc}, expected valid YAML")
-    return None
+    return UNREADABLE
+
+
+def read_text(path: Path, name: str, problems: Problems, encoding: str) -> str | None:
+    """A file's text; bytes that are not UTF-8 become a problem at the first bad character."""
+    data = path.read_bytes()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode(encoding, errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        problems.add(
+            name,
+            line,
+            column,
+            "file",
+            f"is not UTF-8 text here (byte 0x{data[exc.start]:02x}, {exc.reason}), expected a "
+            "file saved as UTF-8",
+        )
+        return None
+
+
+def yaml_problem(exc: MarkedYAMLError) -> tuple[int, int, str]:
+    """A YAML syntax error in plain words, at the place to fix (1-based line and column)."""
+    problem = str(exc.problem or "")
+    context = str(exc.context or "")
+    found, start = exc.problem_mark or exc.context_mark, exc.context_mark or exc.problem_mark
+    line, column = (found.line + 1, found.column + 1) if found else (1, 1)
+    opening = (start.line + 1, start.column + 1) if start else (1, 1)
+    at = f"line {opening[0]}, column {opening[1]}"
+    here = f"line {line}, column {column}"
+    duplicate = re.match(r'found duplicate key "(.*)" with value', problem)
+    if duplicate:
+        message = f"duplicate key '{duplicate[1]}' in the mapping at {at}, expected each key once"
+        return line, column, message
+    if problem.startswith("mapping values are not allowed"):
+        message = (
+            "a ':' is not allowed here, expected this line indented like the lines around it, "
+            "or a value holding ': ' in quotes"
+        )
+        return line, column, message
+    if problem.startswith("expected <block end>"):
+        message = (
+            f"this line is indented differently, expected the indentation of the block at {at}"
+        )
+        return line, column, message
+    if "'\\t'" in problem:
+        message = "a tab character, expected spaces (YAML does not allow tabs for indentation)"
+        return line, column, message
+    for bracket, closing, construct in (("[", "]", "flow sequence"), ("{", "}", "flow mapping")):
+        if construct in context and problem.startswith("expected ','"):
+            message = f"this '{bracket}' is not closed, expected a '{closing}' before {here}"
+            return *opening, message
+    if "quoted scalar" in context and "end of stream" in problem:
+        return *opening, "this quote is not closed, expected a closing quote before the file ends"
+    where = f" ({context} at {at})" if context else ""
+    return line, column, f"{problem}{where}, expected valid YAML"
 
 
 @dataclass
@@ -109,29 +182,31 @@ class CsvRow:
     values: dict[str, str]
     line: int
     columns: dict[str, int]
+    complete: bool = True  # False: the row has the wrong number of cells and was reported
 
 
 def read_csv(
     path: Path, name: str, expected: tuple[str, ...], required: tuple[str, ...], problems: Problems
-) -> list[CsvRow]:
-    """Read a CSV file with a header; every cell keeps the line and column it came from."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.add(name, 1, 1, "file", f"is not UTF-8 text ({exc.reason}), expected UTF-8")
-        return []
+) -> list[CsvRow] | None:
+    """Read a CSV file with a header; every cell keeps the line and column it came from.
+
+    None when the file cannot be read as a whole (encoding, header, CSV syntax).
+    """
+    text = read_text(path, name, problems, "utf-8-sig")
+    if text is None:
+        return None
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         problems.add(name, 1, 1, "header", f"{exc}, expected a CSV header line")
-        return []
+        return None
     if header is None:
         problems.add(
             name, 1, 1, "header", f"file is empty, expected the header {','.join(expected)}"
         )
-        return []
+        return None
     header = [cell.strip() for cell in header]
     offsets = cell_columns(lines[0] if lines else "")
     bad = False
@@ -162,7 +237,7 @@ def read_csv(
             )
             bad = True
     if bad:
-        return []
+        return None
     rows: list[CsvRow] = []
     previous = reader.line_num
     while True:
@@ -171,34 +246,53 @@ def read_csv(
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.add(name, reader.line_num, 1, "row", f"{exc}, expected a valid CSV row")
-            break
+            if "unexpected end of data" in str(exc):  # a quote opened and never closed
+                line = previous + 1
+                column = _open_quote(lines[line - 1] if line - 1 < len(lines) else "")
+                message = "this quote is not closed, expected a closing '\"' before the file ends"
+                problems.add(name, line, column, "row", message)
+            else:
+                problems.add(name, reader.line_num, 1, "row", f"{exc}, expected a valid CSV row")
+            return None
         line = previous + 1
         previous = reader.line_num
         if not cells or all(not cell.strip() for cell in cells):
             continue  # blank lines are allowed
         raw = lines[line - 1] if line - 1 < len(lines) else ""
         cell_offsets = cell_columns(raw)
-        if len(cells) != len(header):
+        complete = len(cells) == len(header)
+        if not complete:
+            hint = ""
+            if len(cells) > len(header):
+                hint = "; a cell holding a comma goes in double quotes"
             problems.add(
                 name,
                 line,
                 1,
                 "row",
-                f"has {len(cells)} cells, expected {len(header)} ({','.join(header)})",
+                f"has {len(cells)} cells, expected {len(header)} ({','.join(header)}){hint}",
             )
-            continue
         rows.append(
             CsvRow(
-                values={column: cells[i].strip() for i, column in enumerate(header)},
+                values={column: cell.strip() for column, cell in zip(header, cells, strict=False)},
                 line=line,
                 columns={
                     column: cell_offsets[i] if i < len(cell_offsets) else 1
                     for i, column in enumerate(header)
                 },
+                complete=complete,
             )
         )
     return rows
+
+
+def _open_quote(raw: str) -> int:
+    """The 1-based column of the quote a CSV line leaves open (1 when none)."""
+    opened = 0
+    for index, char in enumerate(raw):
+        if char == '"':
+            opened = 0 if opened else index + 1
+    return opened or 1
 
 
 def cell_columns(raw: str) -> list[int]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -93,16 +94,43 @@ def _csv_list(value: Any) -> Any:
     return value
 
 
+def _unit_kind(value: str) -> str:
+    if not UNIT_KIND.match(value):
+        raise PydanticCustomError(
+            "unit_kind",
+            "'{value}' is not a unit kind, expected lower-case letters and '_' "
+            "(company, division, region, department, team)",
+            {"value": value},
+        )
+    return value
+
+
+def _one_of(data: Any, first: str, second: str, example: str) -> None:
+    """Exactly one of two fields must be given; say which mistake it is."""
+    given = [name for name in (first, second) if getattr(data, name) is not None]
+    if len(given) == 1:
+        return
+    wrong = f"has both {first} and {second}" if given else f"has neither {first} nor {second}"
+    raise PydanticCustomError(
+        "one_of",
+        "{wrong}, expected exactly one, e.g. {example}",
+        {"wrong": wrong, "example": example},
+    )
+
+
 def _empty_is_default(value: Any) -> Any:
     return None if value == "" else value
 
 
 Slug = Annotated[str, BeforeValidator(_slug)]
 OptionalSlug = Annotated[str | None, BeforeValidator(_optional_slug)]
+UnitKind = Annotated[str, AfterValidator(_unit_kind)]
 PeriodText = Annotated[str, BeforeValidator(_period_text)]
 Weight = Annotated[float, Field(ge=0)]
 Text = Annotated[str, Field(max_length=20000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+# A KPI is measured daily to quarterly; yearly periods serve only vision targets and reports.
+KpiFrequency = Literal["day", "week", "month", "quarter"]
 
 
 class Model(BaseModel):
@@ -225,10 +253,18 @@ class SourceModel(Model):
             raise PydanticCustomError(
                 "source", "a manual source has no connection or query, expected one or the other"
             )
-        if not self.manual and not (self.connection and self.query and self.query.strip()):
-            raise PydanticCustomError(
-                "source", "a query source needs both connection and query, expected both"
-            )
+        has_query = bool(self.query and self.query.strip())
+        if not self.manual and not (self.connection and has_query):
+            if self.connection:
+                message = "has a connection but no query, expected query: the SQL to run"
+            elif has_query:
+                message = (
+                    "has a query but no connection, expected connection: the id of a connection "
+                    "in connections.yaml"
+                )
+            else:
+                message = "has no connection and no query, expected 'manual' or both"
+            raise PydanticCustomError("source", message)
         return self
 
     @model_serializer(mode="wrap")
@@ -243,18 +279,8 @@ class SourceModel(Model):
 class BreakdownModel(Model):
     """One KPI definition giving a value per unit of a kind."""
 
-    unit_kind: str
+    unit_kind: UnitKind
     total: BreakdownTotal
-
-    @model_validator(mode="after")
-    def _kind(self) -> BreakdownModel:
-        if not UNIT_KIND.match(self.unit_kind):
-            raise PydanticCustomError(
-                "unit_kind",
-                "'{value}' is not a unit kind, expected lower-case letters and '_'",
-                {"value": self.unit_kind},
-            )
-        return self
 
 
 class ThresholdModel(Model):
@@ -265,11 +291,7 @@ class ThresholdModel(Model):
 
     @model_validator(mode="after")
     def _one(self) -> ThresholdModel:
-        if (self.offset is None) == (self.value is None):
-            raise PydanticCustomError(
-                "threshold",
-                "give exactly one of offset or value, e.g. {offset: -10%} or {value: 80}",
-            )
+        _one_of(self, "offset", "value", "{offset: -10%} or {value: 80}")
         return self
 
 
@@ -323,10 +345,7 @@ class InfluencerModel(Model):
 
     @model_validator(mode="after")
     def _one(self) -> InfluencerModel:
-        if (self.person is None) == (self.unit is None):
-            raise PydanticCustomError(
-                "influencer", "give exactly one of person or unit, expected e.g. {person: p-1}"
-            )
+        _one_of(self, "person", "unit", "{person: p-0007, kind: lateral}")
         return self
 
 
@@ -345,7 +364,7 @@ class KpiModel(Model):
     definition: Text = ""
     unit_of_measure: Annotated[str, Field(max_length=32)] = ""
     polarity: Polarity
-    frequency: Frequency
+    frequency: KpiFrequency
     aggregation: Aggregation
     owner: Slug
     unit: Slug | None = None
@@ -372,12 +391,7 @@ class ContributionModel(Model):
 
     @model_validator(mode="after")
     def _one(self) -> ContributionModel:
-        if (self.objective is None) == (self.vision_target is None):
-            raise PydanticCustomError(
-                "contribution",
-                "give exactly one of objective or vision_target, expected e.g. "
-                "{objective: grow-revenue}",
-            )
+        _one_of(self, "objective", "vision_target", "{objective: grow-revenue, weight: 1}")
         return self
 
 
@@ -418,19 +432,8 @@ class UnitRow(Model):
 
     id: Slug
     name: Name
-    kind: str
+    kind: UnitKind
     parent: OptionalSlug = None
-
-    @model_validator(mode="after")
-    def _kind(self) -> UnitRow:
-        if not UNIT_KIND.match(self.kind):
-            raise PydanticCustomError(
-                "unit_kind",
-                "'{value}' is not a unit kind, expected lower-case letters and '_' "
-                "(company, division, region, department, team)",
-                {"value": self.kind},
-            )
-        return self
 
 
 class PersonRow(Model):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aligna.files.located import Where
 from aligna.files.problems import Severity
 from aligna.files.schema import KpiModel, ThresholdModel
-from aligna.periods import Frequency, PeriodError, parse_period
+from aligna.periods import EXAMPLES, Frequency, PeriodError, parse_period
 
 if TYPE_CHECKING:
     from aligna.files.index import Index
@@ -55,7 +55,10 @@ def _period(index: Index, where: Where, keys: tuple[Any, ...], text: str, freque
     try:
         return parse_period(text, frequency)
     except PeriodError as exc:
-        index.report(where, keys, str(exc))
+        message = str(exc)
+        if "expected" not in message:  # a real-looking period that is not: 2026-13, 2026-W54
+            message += f", expected a {frequency.value} period like {EXAMPLES[frequency]}"
+        index.report(where, keys, message)
         return None
 
 
