@@ -12,7 +12,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from aligna import __version__
-from aligna.settings import Settings, SettingsError, load_settings
+from aligna.settings import Settings, SettingsError, find_project, load_settings
 
 app = typer.Typer(
     name="aligna",
@@ -53,13 +53,17 @@ def settings_for(project: Path | None = None) -> Settings:
 
 def project_folder(directory: Path | None) -> Path:
     """The project folder a command works on: the argument, --project, or the one found."""
-    settings = settings_for(directory)
-    if settings.project is None:
+    if directory is not None:
+        return directory.resolve()
+    if state.project is not None:
+        return state.project.resolve()
+    found = find_project()
+    if found is None:
         raise fail(
             "no project found: run this inside a project folder (one holding aligna.toml), "
             "give the folder, or use --project"
         )
-    return settings.project
+    return found
 
 
 def existing_database(settings: Settings) -> str:
@@ -203,9 +207,9 @@ def plan(
     from aligna.render import plan_details, plan_summary
 
     folder = project_folder(directory)
-    settings = settings_for(folder)
     with console.status("planning…") as status:
         validation = _valid_or_exit(folder, status)
+        settings = settings_for(folder)
         engine = open_database(settings.resolved_database_url())
         with session_scope(engine) as session:
             result = plan_project(session, validation, _stage(status))
@@ -236,10 +240,10 @@ def apply(
     if not message.strip():
         raise fail("say why with --message/-m; it is recorded in the audit log")
     folder = project_folder(directory)
-    settings = settings_for(folder)
     started = time.perf_counter()
     with console.status("applying…") as status:
         validation = _valid_or_exit(folder, status, strict)
+        settings = settings_for(folder)
         engine = open_database(settings.resolved_database_url())
         try:
             with session_scope(engine) as session:
