@@ -197,11 +197,13 @@ def _interleaved_types(department: DepartmentTemplate, teams: int) -> list[TeamT
 
 
 def _town(index: int) -> str:
+    """A town name for the n-th site, numbered once the list runs out."""
     town = TOWNS[index % len(TOWNS)]
     return town if index < len(TOWNS) else f"{town} {index // len(TOWNS) + 1}"
 
 
 def _slug(text: str) -> str:
+    """An id fragment from a name."""
     return "-".join(text.lower().replace("&", "and").split())
 
 
@@ -212,8 +214,16 @@ class _TreeBuilder:
         self.units: dict[str, Unit] = {}
         self.head_titles: dict[str, str] = {}
 
-    def add(self, uid: str, name: str, kind: str, parent: str | None, title: str | None,
-            role: str | None = None) -> str:  # fmt: skip
+    def add(
+        self,
+        uid: str,
+        name: str,
+        kind: str,
+        parent: str | None,
+        title: str | None,
+        role: str | None = None,
+    ) -> str:
+        """Add a unit under its parent; `title` is its head's position, if it has a head."""
         depth = self.units[parent].depth + 1 if parent else 1
         self.units[uid] = Unit(uid, name, kind, parent, depth, role)
         if parent:
@@ -222,11 +232,13 @@ class _TreeBuilder:
             self.head_titles[uid] = title
         return uid
 
-    def department(self, template: DepartmentTemplate, teams: int, order: int,
-                   numbers: dict[str, int]) -> list[tuple[str, TeamType]]:  # fmt: skip
+    def department(
+        self, template: DepartmentTemplate, teams: int, order: int, numbers: dict[str, int]
+    ) -> list[tuple[str, TeamType]]:
         """Add a department, its sites and sections when large, and its teams."""
-        dept = self.add(template.id, template.name, template.kind, template.division,
-                        template.head_title)  # fmt: skip
+        dept = self.add(
+            template.id, template.name, template.kind, template.division, template.head_title
+        )
         types = _interleaved_types(template, teams)
         parents: list[tuple[str, int]] = []  # (parent unit, how many teams it holds)
         if teams <= SPAN:
@@ -240,8 +252,9 @@ class _TreeBuilder:
                     continue
                 for j, part in enumerate(np.array_split(chunk, math.ceil(len(chunk) / SPAN))):
                     name = f"{self.units[site].name} Section {j + 1}"
-                    section = self.add(f"{site}-s{j + 1}", name, "department", site,
-                                       template.section_head)  # fmt: skip
+                    section = self.add(
+                        f"{site}-s{j + 1}", name, "department", site, template.section_head
+                    )
                     parents.append((section, len(part)))
         made: list[tuple[str, TeamType]] = []
         iterator = iter(types)
@@ -249,12 +262,19 @@ class _TreeBuilder:
             for _ in range(count):
                 team_type = next(iterator)
                 numbers[team_type.key] = number = numbers.get(team_type.key, 0) + 1
-                uid = self.add(f"{team_type.key}-{number}", f"{team_type.name} {number}", "team",
-                               parent, team_type.lead_title, team_type.role)  # fmt: skip
+                uid = self.add(
+                    f"{team_type.key}-{number}",
+                    f"{team_type.name} {number}",
+                    "team",
+                    parent,
+                    team_type.lead_title,
+                    team_type.role,
+                )
                 made.append((uid, team_type))
         return made
 
     def _site(self, template: DepartmentTemplate, dept: str, town_index: int, i: int) -> str:
+        """Add a site (plant, depot, ...) grouping some of a large department's teams."""
         if not template.site_word:
             name, uid = f"{template.name} Group {i + 1}", f"{dept}-group-{i + 1}"
         else:
@@ -284,8 +304,9 @@ def build_organisation(people: int, rng: np.random.Generator) -> Organisation:
                 count = plan.teams[k]
                 teams_of[template.id] = tree.department(template, count, k, numbers)
     for template in (*DEPARTMENTS, *REGIONS):
-        logical.setdefault(template.id, template.id if template.id in tree.units
-                           else logical[template.division])  # fmt: skip
+        logical.setdefault(
+            template.id, template.id if template.id in tree.units else logical[template.division]
+        )
     head = "Head of Strategy" if plan.strategy_head else None
     tree.add(STRATEGY_OFFICE, "Strategy Office", "department", COMPANY_ID, head)
     logical[STRATEGY_OFFICE] = STRATEGY_OFFICE
@@ -297,8 +318,12 @@ def build_organisation(people: int, rng: np.random.Generator) -> Organisation:
     return org
 
 
-def _staff_teams(plan: _Plan, teams_of: dict[str, list[tuple[str, TeamType]]], members: int,
-                 rng: np.random.Generator) -> dict[str, tuple[TeamType, int]]:  # fmt: skip
+def _staff_teams(
+    plan: _Plan,
+    teams_of: dict[str, list[tuple[str, TeamType]]],
+    members: int,
+    rng: np.random.Generator,
+) -> dict[str, tuple[TeamType, int]]:
     """How many members (besides the lead) each team gets; sizes vary around the average."""
     share_of = {d.id: s for d, s in zip(plan.departments, plan.shares, strict=True)}
     teams = [(uid, tt, dept) for dept, made in teams_of.items() for uid, tt in made]
@@ -311,9 +336,13 @@ def _staff_teams(plan: _Plan, teams_of: dict[str, list[tuple[str, TeamType]]], m
     return {uid: (tt, counts[i]) for i, (uid, tt, _) in enumerate(teams)}
 
 
-def _add_people(org: Organisation, head_titles: dict[str, str],
-                staff: dict[str, tuple[TeamType, int]], analysts: int,
-                rng: np.random.Generator) -> None:  # fmt: skip
+def _add_people(
+    org: Organisation,
+    head_titles: dict[str, str],
+    staff: dict[str, tuple[TeamType, int]],
+    analysts: int,
+    rng: np.random.Generator,
+) -> None:
     """Create people in order of seniority: heads level by level, then team members."""
     slots: list[tuple[str, str, bool]] = []  # (unit, position, is head)
     for uid in sorted(org.units, key=lambda u: org.units[u].depth):  # stable: depth-first within

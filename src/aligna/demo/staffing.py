@@ -61,6 +61,7 @@ HAZARD = {
 
 
 def _group(org: Organisation, ids: list[str]) -> Group:
+    """Units weighted by how many people they have."""
     sizes = np.array([max(1, len(org.units[u].members)) for u in ids], dtype=float)
     return Group(tuple(ids), sizes)
 
@@ -80,8 +81,10 @@ def build_staffing(org: Organisation) -> Staffing:
     field = org.teams_with_role(tpl.FIELD_SERVICE)
     staffed = [u.id for u in org.units.values() if u.members]
     hazard = np.array(
-        [HAZARD.get(org.units[u].role or "", 0.6 if org.units[u].kind == "team" else 0.2)
-         for u in staffed]  # fmt: skip
+        [
+            HAZARD.get(org.units[u].role or "", 0.6 if org.units[u].kind == "team" else 0.2)
+            for u in staffed
+        ]
     )
     top = [u for u in org.units[org.root].children if org.units[u].kind == "division"]
     headcount = {u: 0 for u in [org.root, *top]}
