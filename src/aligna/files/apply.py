@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from aligna import model as m
-from aligna.files.canonical import KIND_MODELS
+from aligna.files.canonical import KIND_MODELS, BusinessItemRecord, ScorecardItemRecord
 from aligna.files.plan import Action, Change, Plan
 from aligna.files.snapshot import ENTITY_TABLES, Keys, read_keys
 from aligna.model.base import utcnow
@@ -51,6 +51,39 @@ def apply_plan(
     return ApplyResult(change_set_id, counts)
 
 
+def _construct(kind: str, record: Any) -> Any:
+    """A model from a canonical record; flat records were validated already, so only built."""
+    model = KIND_MODELS[kind]
+    if kind in ("value", "unit", "person"):
+        return model.model_construct(**record)
+    if kind in ("scorecard", "business_scorecard"):
+        item_model = ScorecardItemRecord if kind == "scorecard" else BusinessItemRecord
+        key = "person" if kind == "scorecard" else "unit"
+        items = [item_model.model_construct(**item) for item in record["items"]]
+        return model.model_construct(**{key: record[key], "items": items})
+    return model.model_validate(record)
+
+
+def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with plain Core executemany: no ORM bookkeeping per row."""
+    connection = session.connection()
+    for chunk in _chunks(rows, 5000):
+        connection.execute(table.__table__.insert(), chunk)
+
+
+def _update(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Update many rows by primary key with one executemany per set of columns."""
+    t = table.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = {("_id" if k == "id" else k): v for k, v in row.items()}
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    connection = session.connection()
+    for group in groups.values():
+        for chunk in _chunks(group, 5000):
+            connection.execute(t.update().where(t.c.id == bindparam("_id")), chunk)
+
+
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -66,11 +99,12 @@ class _Writer:
         self.models: dict[tuple[str, str], Any] = {}
 
     def model(self, change: Change) -> Any:
-        """The validated model of a change's new record, with every default filled in."""
+        """The model of a change's new record, with every default filled in."""
         cache_key = (change.kind, change.key)
-        if cache_key not in self.models:
-            self.models[cache_key] = KIND_MODELS[change.kind].model_validate(change.after)
-        return self.models[cache_key]
+        built = self.models.get(cache_key)
+        if built is None:
+            built = self.models[cache_key] = _construct(change.kind, change.after)
+        return built
 
     def id(self, kind: str, slug: str | None) -> int | None:
         """The integer key of a slug (None stays None)."""
@@ -85,8 +119,7 @@ class _Writer:
         build: Callable[[Any], dict[str, Any]] = getattr(self, f"_{kind}_row")
         if added:
             rows = [{"slug": c.key, **build(self.model(c))} for c in added]
-            for chunk in _chunks(rows, 5000):
-                self.session.execute(insert(table), chunk)
+            _insert(self.session, table, rows)
             fresh = self.session.execute(
                 select(table.id, table.slug).where(table.slug.in_([c.key for c in added]))
                 if len(added) <= CHUNK
@@ -100,11 +133,11 @@ class _Writer:
                 {"id": self.keys.ids[kind][c.key], "archived_at": None, **build(self.model(c))}
                 for c in updated
             ]
-            self.session.execute(update(table), rows)
+            _update(self.session, table, rows)
         if removed:
             # Removing an entity archives it: its history stays.
             rows = [{"id": self.keys.ids[kind][c.key], "archived_at": self.now} for c in removed]
-            self.session.execute(update(table), rows)
+            _update(self.session, table, rows)
 
     def self_references(self, kind: str, changes: list[Change]) -> None:
         """Set parents and managers once every entity of the kind exists."""
@@ -116,7 +149,7 @@ class _Writer:
             if c.action is not Action.remove
         ]
         if rows:
-            self.session.execute(update(ENTITY_TABLES[kind]), rows)
+            _update(self.session, ENTITY_TABLES[kind], rows)
 
     def foundation(self, changes: list[Change]) -> None:
         """Write the single foundation row."""
@@ -265,8 +298,7 @@ class _Writer:
                 rows = [
                     row for c in live for row in build(self.keys.ids[kind][c.key], self.model(c))
                 ]
-                for chunk in _chunks(rows, 5000):
-                    self.session.execute(insert(table), chunk)
+                _insert(self.session, table, rows)
         self._milestones([c for c in plan.changes["initiative"] if c.action is not Action.remove])
 
     def _teams(self, key: int, p: Any) -> list[dict[str, Any]]:
@@ -373,9 +405,8 @@ class _Writer:
         for chunk in _chunks(gone):
             self.session.execute(delete(m.Milestone).where(m.Milestone.id.in_(chunk)))
         if updates:
-            self.session.execute(update(m.Milestone), updates)
-        for chunk in _chunks(inserts, 5000):
-            self.session.execute(insert(m.Milestone), chunk)
+            _update(self.session, m.Milestone, updates)
+        _insert(self.session, m.Milestone, inserts)
 
     # --- scorecards ----------------------------------------------------------------------------
 
@@ -404,8 +435,7 @@ class _Writer:
                         "position": position,
                     }
                 )
-        for chunk in _chunks(rows, 5000):
-            self.session.execute(insert(m.ScorecardItem), chunk)
+        _insert(self.session, m.ScorecardItem, rows)
 
     def business_scorecards(self, changes: list[Change]) -> None:
         """Replace the KPIs of every changed business scorecard."""
@@ -425,8 +455,7 @@ class _Writer:
             if c.action is not Action.remove
             for position, item in enumerate(self.model(c).items)
         ]
-        for chunk in _chunks(rows, 5000):
-            self.session.execute(insert(m.BusinessScorecardItem), chunk)
+        _insert(self.session, m.BusinessScorecardItem, rows)
 
 
 def _audit(session: Session, plan: Plan, *, actor: str, message: str, source: str) -> int:
@@ -446,6 +475,5 @@ def _audit(session: Session, plan: Plan, *, actor: str, message: str, source: st
         }
         for change in plan.all()
     ]
-    for chunk in _chunks(rows, 5000):
-        session.execute(insert(m.AuditEntry), chunk)
+    _insert(session, m.AuditEntry, rows)
     return change_set_id

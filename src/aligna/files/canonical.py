@@ -7,6 +7,7 @@ unchanged entity gives an equal record whichever side it came from.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
@@ -83,27 +84,81 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
 }
 KINDS = tuple(KIND_MODELS)
 
+# Models without nested models: their records are built by flat_record, not by pydantic.
+_FLAT_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
+    model: {name: f.default for name, f in model.model_fields.items() if not f.is_required()}
+    for model in (
+        ValueModel,
+        UnitRow,
+        PersonRow,
+        ScorecardRow,
+        BusinessScorecardRow,
+        ScorecardItemRecord,
+        BusinessItemRecord,
+    )
+}
+
 
 def tidy(value: Any) -> Any:
     """Normalise numbers so 1 and 1.0 compare and print alike; recurse into containers."""
-    if isinstance(value, float):
+    kind = type(value)
+    if kind is float:
         return int(value) if value.is_integer() and abs(value) < 1e15 else value
-    if isinstance(value, dict):
-        return {k: tidy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [tidy(v) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in _PLAIN else tidy(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _PLAIN else tidy(v) for v in value]
     return value
+
+
+# Values tidy leaves as they are; checked by type so the common case costs no call.
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def dump(model: BaseModel) -> Record:
     """The canonical record of a validated model: JSON types, defaults left out, tidy numbers."""
+    defaults = _FLAT_DEFAULTS.get(type(model))
+    if defaults is not None:
+        return flat_record(model.__dict__, defaults)
     record = model.model_dump(mode="json", exclude_defaults=True)
     return tidy(record)
 
 
+def flat_record(values: dict[str, Any], defaults: dict[str, Any]) -> Record:
+    """The canonical record of a flat entity (no nested models), built without pydantic.
+
+    It gives exactly what `model_dump(mode="json", exclude_defaults=True)` and `tidy` give for
+    these models, several times faster: the organisation and scorecards have 100,000s of rows.
+    """
+    record: Record = {}
+    for key, value in values.items():
+        if key in defaults and value == defaults[key]:
+            continue
+        kind = type(value)
+        if kind is float:
+            value = tidy(value)
+        elif isinstance(value, Enum):
+            value = value.value
+        record[key] = value
+    return record
+
+
 def normalise(kind: str, record: Record) -> Record:
     """Pass a record through its kind's model, as the files side does."""
-    return dump(KIND_MODELS[kind].model_validate(record))
+    if kind in ("scorecard", "business_scorecard"):
+        key = "person" if kind == "scorecard" else "unit"
+        item_defaults = _FLAT_DEFAULTS[
+            ScorecardItemRecord if key == "person" else BusinessItemRecord
+        ]
+        return {
+            key: record[key],
+            "items": [flat_record(item, item_defaults) for item in record["items"]],
+        }
+    model = KIND_MODELS[kind]
+    defaults = _FLAT_DEFAULTS.get(model)
+    if defaults is not None:
+        return flat_record(record, defaults)
+    return dump(model.model_validate(record))
 
 
 def project_snapshot(project: Project) -> Snapshot:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from aligna.files.errors import add_validation_errors
-from aligna.files.located import UNREADABLE, Where, node_position, read_csv, read_yaml
+from aligna.files.located import UNREADABLE, CsvRow, Where, node_position, read_csv, read_yaml
 from aligna.files.problems import Problems
 from aligna.files.schema import (
     CSV_COLUMNS,
@@ -49,7 +50,7 @@ CSV_FILES: dict[str, tuple[type[BaseModel], tuple[str, ...]]] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry(Generic[M]):
     """One valid entity and where it is written."""
 
@@ -264,14 +265,31 @@ def _read_csv_file(
             project.unreadable.add(kind)
         return
     target = getattr(project, stem)
+    complete: list[tuple[CsvRow, Where]] = []
+    if kind:
+        ids = project.seen_ids.setdefault(kind, set())
+        ids.update(i for row in rows if isinstance(i := row.values.get("id"), str))
     for row in rows:
-        where = Where(name, row.line, 1, f"{stem}[{row.line}]", None, row.columns)
-        if kind:
-            project.seen(kind, row.values.get("id"))
-        if not row.complete:
-            continue  # reported with its cell count
-        values = {k: v for k, v in row.values.items() if v != "" or k in ("id", "name")}
-        try:
-            target.append(Entry(model.model_validate(values), where))
-        except ValidationError as exc:
-            add_validation_errors(problems, where, exc, model)
+        if row.complete:  # a row with the wrong cell count was reported with it
+            complete.append((row, Where(name, row.line, 1, f"{stem}[{row.line}]", None, row)))
+    # One validation call for the whole file is several times faster than one per row; rows
+    # are validated one by one only to locate errors when there are some.
+    adapter = _list_adapter(model)
+    try:
+        models = adapter.validate_python([row.values for row, _ in complete])
+    except ValidationError as exc:
+        failed = {error["loc"][0] for error in exc.errors(include_url=False)}
+        for index in sorted(failed):
+            row, where = complete[index]
+            try:
+                model.model_validate(row.values)
+            except ValidationError as row_error:
+                add_validation_errors(problems, where, row_error, model)
+        complete = [pair for index, pair in enumerate(complete) if index not in failed]
+        models = adapter.validate_python([row.values for row, _ in complete])
+    target.extend(Entry(item, where) for item, (_, where) in zip(models, complete, strict=True))
+
+
+@functools.cache
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]

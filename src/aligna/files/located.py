@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from aligna.files.problems import Problems
 
 
-@dataclass
+@dataclass(slots=True)
 class Where:
     """Where an entity sits in its file, able to locate any field inside it."""
 
@@ -26,17 +26,19 @@ class Where:
     column: int
     path: str
     node: Any = None
-    columns: dict[str, int] = field(default_factory=dict)
+    row: CsvRow | None = None
 
     def of(self, *keys: str | int) -> tuple[int, int]:
         """Line and column (1-based) of a field inside this entity, or of the entity itself."""
-        if self.columns:
-            return self.line, self.columns.get(str(keys[0]), self.column) if keys else self.column
+        if self.row is not None:
+            if not keys:
+                return self.line, self.column
+            return self.line, self.row.columns.get(str(keys[0]), self.column)
         return locate(self.node, keys, (self.line, self.column))
 
     def field(self, *keys: str | int) -> str:
         """The dotted name of a field inside this entity, as shown in messages."""
-        if self.columns:
+        if self.row is not None:
             return str(keys[0]) if keys else self.path
         return join_path(self.path, keys)
 
@@ -175,14 +177,22 @@ def yaml_problem(exc: MarkedYAMLError) -> tuple[int, int, str]:
     return line, column, f"{problem}{where}, expected valid YAML"
 
 
-@dataclass
+@dataclass(slots=True)
 class CsvRow:
-    """A CSV row as a mapping of column to cell, with its line and cell columns."""
+    """A CSV row as a mapping of column to cell, with its line; cell columns on demand."""
 
     values: dict[str, str]
     line: int
-    columns: dict[str, int]
+    raw: str
     complete: bool = True  # False: the row has the wrong number of cells and was reported
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """The 1-based character column where each cell starts (only needed for problems)."""
+        offsets = cell_columns(self.raw)
+        return {
+            column: offsets[i] if i < len(offsets) else 1 for i, column in enumerate(self.values)
+        }
 
 
 def read_csv(
@@ -256,10 +266,9 @@ def read_csv(
             return None
         line = previous + 1
         previous = reader.line_num
-        if not cells or all(not cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue  # blank lines are allowed
         raw = lines[line - 1] if line - 1 < len(lines) else ""
-        cell_offsets = cell_columns(raw)
         complete = len(cells) == len(header)
         if not complete:
             hint = ""
@@ -273,15 +282,7 @@ def read_csv(
                 f"has {len(cells)} cells, expected {len(header)} ({','.join(header)}){hint}",
             )
         rows.append(
-            CsvRow(
-                values={column: cell.strip() for column, cell in zip(header, cells, strict=False)},
-                line=line,
-                columns={
-                    column: cell_offsets[i] if i < len(cell_offsets) else 1
-                    for i, column in enumerate(header)
-                },
-                complete=complete,
-            )
+            CsvRow(dict(zip(header, map(str.strip, cells), strict=False)), line, raw, complete)
         )
     return rows
 

@@ -36,6 +36,9 @@ UNIT_KIND = re.compile(r"^[a-z][a-z_]{0,31}$")
 
 
 def _slug(value: Any) -> str:
+    # The same few thousand ids recur across 100,000s of rows: remember the good ones.
+    if value in _GOOD_SLUGS:
+        return value  # type: ignore[no-any-return]
     if not isinstance(value, str) or not SLUG.match(value):
         shown = repr(value) if not isinstance(value, str) else f"'{value}'"
         raise PydanticCustomError(
@@ -44,7 +47,12 @@ def _slug(value: Any) -> str:
             "starting with a letter or digit, at most 64 characters",
             {"shown": shown},
         )
+    if len(_GOOD_SLUGS) < 1_000_000:
+        _GOOD_SLUGS.add(value)
     return value
+
+
+_GOOD_SLUGS: set[str] = set()
 
 
 def _optional_slug(value: Any) -> str | None:

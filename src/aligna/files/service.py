@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from aligna.files.canonical import Snapshot, project_snapshot
 from aligna.files.checks import check_project
 from aligna.files.export import write_project
 from aligna.files.index import Index
-from aligna.files.load import Project, read_project
+from aligna.files.load import read_project
 from aligna.files.plan import Plan, make_plan
 from aligna.files.problems import Problems
 from aligna.files.snapshot import database_snapshot, read_keys
@@ -25,11 +27,27 @@ def _quiet(_stage: str) -> None:
     return None
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building 100,000s of objects.
+
+    Loading a large project allocates millions of small objects that live on; the collector
+    would rescan all of them again and again (measured: half of the time of validating the
+    100,000-person demo). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @dataclass
 class Validation:
     """The result of validating a project folder: its problems and, when valid, its records."""
 
-    project: Project
     problems: Problems
     snapshot: Snapshot | None
 
@@ -41,6 +59,11 @@ class Validation:
 
 def validate_project(root: Path, progress: Progress = _quiet) -> Validation:
     """Read and check every file of a project folder, reporting all problems at once."""
+    with gc_paused():
+        return _validate(root, progress)
+
+
+def _validate(root: Path, progress: Progress) -> Validation:
     problems = Problems()
     progress("reading files")
     project = read_project(root, problems)
@@ -48,7 +71,8 @@ def validate_project(root: Path, progress: Progress = _quiet) -> Validation:
     index = Index(project, problems).build()
     check_project(index)
     snapshot = None if problems.errors else project_snapshot(project)
-    return Validation(project, problems, snapshot)
+    # The entities themselves are not kept: the records are all that plan and apply need.
+    return Validation(problems, snapshot)
 
 
 def plan_project(session: Session, validation: Validation, progress: Progress = _quiet) -> Plan:
@@ -56,10 +80,11 @@ def plan_project(session: Session, validation: Validation, progress: Progress = 
     if validation.snapshot is None:
         raise ValueError("a project with errors cannot be planned")
     progress("reading the database")
-    keys = read_keys(session)
-    current = database_snapshot(session, keys)
-    progress("comparing")
-    return make_plan(validation.snapshot, current, keys.archived)
+    with gc_paused():
+        keys = read_keys(session)
+        current = database_snapshot(session, keys)
+        progress("comparing")
+        return make_plan(validation.snapshot, current, keys.archived)
 
 
 def apply_project(
@@ -74,7 +99,8 @@ def apply_project(
     """Apply a valid project inside the caller's transaction; audited as one change set."""
     plan = plan_project(session, validation, progress)
     progress("writing")
-    result = apply_plan(session, plan, actor=actor, message=message, source=source)
+    with gc_paused():
+        result = apply_plan(session, plan, actor=actor, message=message, source=source)
     return plan, result
 
 
@@ -83,6 +109,7 @@ def export_project(
 ) -> list[str]:
     """Write the database's live entities as project files into a folder."""
     progress("reading the database")
-    snapshot = database_snapshot(session)
-    progress("writing files")
-    return write_project(directory, snapshot, name=name)
+    with gc_paused():
+        snapshot = database_snapshot(session)
+        progress("writing files")
+        return write_project(directory, snapshot, name=name)
