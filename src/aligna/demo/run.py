@@ -31,7 +31,13 @@ def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh
         )
     started = time.perf_counter()
     if is_demo and not fresh:
+        built = (directory / MARKER).read_text()
         console.print(f"Reusing the demo in [bold]{directory}[/bold] (--fresh rebuilds it).")
+        if built != _marker(people, seed):
+            console.print(
+                f"[yellow]It was built with {' and '.join(built.strip().splitlines())}; "
+                f"--fresh rebuilds it with people = {people} and seed = {seed}.[/yellow]"
+            )
     else:
         _build(console, directory, people=people, seed=seed)
     validation = validate_project(directory)
@@ -65,6 +71,10 @@ def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh
     )
 
 
+def _marker(people: int, seed: int) -> str:
+    return f"people = {people}\nseed = {seed}\n"
+
+
 def _build(console: Console, directory: Path, *, people: int, seed: int) -> None:
     from aligna.demo import build_demo_project
 
@@ -85,7 +95,7 @@ def _build(console: Console, directory: Path, *, people: int, seed: int) -> None
                 progress.update(task, description=stage, completed=fraction)
 
             summary = build_demo_project(staging, people=people, seed=seed, progress=report)
-        (staging / MARKER).write_text(f"people = {people}\nseed = {seed}\n")
+        (staging / MARKER).write_text(_marker(people, seed))
         if directory.exists():
             shutil.rmtree(directory)
         staging.rename(directory)
