@@ -60,7 +60,7 @@ def test_init_validate_plan_apply_map_export(project: Path, tmp_path: Path) -> N
         "Online parts shop",
         "mission gap: customers",
         "Candour",
-        "+200 kEUR",
+        "initiatives expect to contribute 200 kEUR (1 tied)",
     ):
         assert words in output, words
     code, output = run("export", str(tmp_path / "exported"))

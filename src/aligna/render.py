@@ -105,7 +105,7 @@ def alignment_map(the_map: AlignmentMap) -> RenderableType:
             centre.append(f"• {target.name}: {target.kpi} {_n(target.value)}{unit}")
             centre.append(f" by {target.year}\n" if target.year else "\n")
             centre.append(
-                f"  initiatives expect +{_n(target.expected_from_initiatives)}{unit} "
+                f"  initiatives expect to contribute {_n(target.expected_from_initiatives)}{unit} "
                 f"({target.initiatives} tied)\n",
                 style="dim",
             )
