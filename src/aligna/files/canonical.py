@@ -194,20 +194,17 @@ def project_snapshot(project: Project) -> Snapshot:
                 record = {**record, "unit": units_of.get(record["owner"])}
                 record = {k: record[k] for k in _kpi_order(record)}
             table.setdefault(record["id"], record)
-    scorecards: dict[str, list[Record]] = {}
-    for entry in project.scorecards:
-        item = dump(entry.model)
-        person = item.pop("person")
-        scorecards.setdefault(person, []).append(item)
-    for person, items in scorecards.items():
-        snapshot["scorecard"][person] = {"person": person, "items": items}
-    business: dict[str, list[Record]] = {}
-    for entry in project.business_scorecards:
-        item = dump(entry.model)
-        unit = item.pop("unit")
-        business.setdefault(unit, []).append(item)
-    for unit, items in business.items():
-        snapshot["business_scorecard"][unit] = {"unit": unit, "items": items}
+    for kind, key, entries in (
+        ("scorecard", "person", project.scorecards),
+        ("business_scorecard", "unit", project.business_scorecards),
+    ):
+        # A scorecard is one record per person (or unit), its rows kept in file order.
+        cards: dict[str, list[Record]] = {}
+        for entry in entries:
+            item = dump(entry.model)
+            cards.setdefault(item.pop(key), []).append(item)
+        for owner, items in cards.items():
+            snapshot[kind][owner] = {key: owner, "items": items}
     return snapshot
 
 
