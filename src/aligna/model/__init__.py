@@ -2,6 +2,15 @@
 
 from aligna.model.audit import AuditEntry, ChangeSet
 from aligna.model.base import Base
+from aligna.model.evaluation import (
+    EvaluationRun,
+    InitiativeEvaluation,
+    KpiEvaluation,
+    KpiForecast,
+    ObjectiveEvaluation,
+    PerformanceException,
+    VisionGapEvaluation,
+)
 from aligna.model.foundation import Foundation, Value, VisionTarget
 from aligna.model.initiative import (
     Initiative,
@@ -11,6 +20,7 @@ from aligna.model.initiative import (
     Milestone,
 )
 from aligna.model.kpi import Connection, Kpi, KpiInfluencer, KpiObjective, KpiTargetOverride
+from aligna.model.measure import KpiRefresh, KpiTargetVersion, Observation
 from aligna.model.org import Person, TeamMembership, Unit
 from aligna.model.scorecard import BusinessScorecardItem, ScorecardItem
 from aligna.model.strategy import Objective, ObjectiveVisionTarget, Process
@@ -21,23 +31,33 @@ __all__ = [
     "BusinessScorecardItem",
     "ChangeSet",
     "Connection",
+    "EvaluationRun",
     "Foundation",
     "Initiative",
     "InitiativeContribution",
     "InitiativeContributor",
+    "InitiativeEvaluation",
     "InitiativeInfluencer",
     "Kpi",
+    "KpiEvaluation",
+    "KpiForecast",
     "KpiInfluencer",
     "KpiObjective",
+    "KpiRefresh",
     "KpiTargetOverride",
+    "KpiTargetVersion",
     "Milestone",
     "Objective",
+    "ObjectiveEvaluation",
     "ObjectiveVisionTarget",
+    "Observation",
+    "PerformanceException",
     "Person",
     "Process",
     "ScorecardItem",
     "TeamMembership",
     "Unit",
     "Value",
+    "VisionGapEvaluation",
     "VisionTarget",
 ]
