@@ -240,3 +240,27 @@ def test_unit_slices_and_team_memberships_round_trip(engine: Engine, tmp_path: P
     assert "breakdown: {unit_kind: team, total: sum}" in (exported / "kpis.yaml").read_text()
     with session_scope(engine) as session:
         assert plan_project(session, validate_project(exported)).empty
+
+
+def test_every_target_a_kpi_was_given_is_kept_with_its_change_set(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder = copy_template(tmp_path / "project")
+    _, first = _apply(engine, folder)
+    edit(folder / "kpis.yaml", "      value: 1500\n", "      value: 1800\n")
+    edit(folder / "kpis.yaml", "name: Monthly revenue", "name: Revenue")  # not a target change
+    _, second = _apply(engine, folder, "raise the bar")
+    with engine.connect() as connection:
+        versions = connection.execute(
+            select(m.Kpi.slug, m.KpiTargetVersion.change_set_id, m.KpiTargetVersion.target)
+            .join(m.Kpi, m.Kpi.id == m.KpiTargetVersion.kpi_id)
+            .order_by(m.KpiTargetVersion.id)
+        ).all()
+    by_kpi = [(slug, change_set) for slug, change_set, _ in versions]
+    assert sorted(by_kpi[:2]) == [
+        ("customer-satisfaction", first.change_set_id),
+        ("monthly-revenue", first.change_set_id),
+    ]
+    assert by_kpi[2:] == [("monthly-revenue", second.change_set_id)]
+    assert versions[2].target["value"] == 1800
+    assert versions[2].target["red_flag"] == {"offset": "-10%"}

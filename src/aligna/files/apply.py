@@ -48,7 +48,25 @@ def apply_plan(
     writer.scorecards(plan.changes["scorecard"])
     writer.business_scorecards(plan.changes["business_scorecard"])
     change_set_id = _audit(session, plan, actor=actor, message=message, source=source)
+    _target_versions(session, plan, keys, change_set_id)
     return ApplyResult(change_set_id, counts)
+
+
+def _target_versions(session: Session, plan: Plan, keys: Keys, change_set_id: int) -> None:
+    """Keep every target a KPI was given, with when: a period is judged by the target it had."""
+    now = utcnow()
+    rows = [
+        {
+            "kpi_id": keys.ids["kpi"][change.key],
+            "set_at": now,
+            "change_set_id": change_set_id,
+            "target": (change.after or {}).get("target"),
+        }
+        for change in plan.changes["kpi"]
+        if change.action in (Action.add, Action.restore)
+        or (change.action is Action.change and "target" in change.fields)
+    ]
+    _insert(session, m.KpiTargetVersion, rows)
 
 
 def _construct(kind: str, record: Any) -> Any:
