@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aligna.model.base import Base, JSONDocument, UTCDateTime
+from aligna.model.base import Base, UTCDateTime
 
 
 class EvaluationRun(Base):
@@ -56,7 +56,9 @@ class KpiEvaluation(Base):
     lower_limit: Mapped[float | None] = mapped_column(Float, default=None)
     upper_limit: Mapped[float | None] = mapped_column(Float, default=None)
     upper_range_limit: Mapped[float | None] = mapped_column(Float, default=None)
-    signals: Mapped[list[dict[str, object]] | None] = mapped_column(JSONDocument, default=None)
+    # The signals dated at this period, as a JSON array of {rule, side, favourable}; text so
+    # that evaluations can be written in bulk through Arrow on every database.
+    signals: Mapped[str] = mapped_column(Text, default="[]")
     stale_reason: Mapped[str] = mapped_column(Text, default="")
 
 

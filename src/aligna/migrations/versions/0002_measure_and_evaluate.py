@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 13:39:49.644283
+Create Date: 2026-11-25 13:42:18.467675
 """
 
 from __future__ import annotations
@@ -110,11 +110,7 @@ def upgrade() -> None:
         sa.Column("lower_limit", sa.Float(), nullable=True),
         sa.Column("upper_limit", sa.Float(), nullable=True),
         sa.Column("upper_range_limit", sa.Float(), nullable=True),
-        sa.Column(
-            "signals",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
+        sa.Column("signals", sa.Text(), nullable=False),
         sa.Column("stale_reason", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["kpi_id"], ["kpi.id"], name=op.f("fk_kpi_evaluation_kpi_id_kpi")),
         sa.ForeignKeyConstraint(
