@@ -9,6 +9,7 @@ from aligna.model.evaluation import (
     KpiForecast,
     ObjectiveEvaluation,
     PerformanceException,
+    ScorecardEvaluation,
     VisionGapEvaluation,
 )
 from aligna.model.foundation import Foundation, Value, VisionTarget
@@ -54,6 +55,7 @@ __all__ = [
     "PerformanceException",
     "Person",
     "Process",
+    "ScorecardEvaluation",
     "ScorecardItem",
     "TeamMembership",
     "Unit",

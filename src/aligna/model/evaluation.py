@@ -150,3 +150,18 @@ class PerformanceException(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ScorecardEvaluation(Base):
+    """A person's scorecard: the weighted score of their items and how many need attention."""
+
+    __tablename__ = "scorecard_evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    coverage: Mapped[float] = mapped_column(Float)
+    items: Mapped[int] = mapped_column(Integer)
+    items_off_track: Mapped[int] = mapped_column(Integer)
+    items_at_risk: Mapped[int] = mapped_column(Integer)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 13:42:18.467675
+Create Date: 2026-11-25 13:42:52.255762
 """
 
 from __future__ import annotations
@@ -31,6 +31,31 @@ def upgrade() -> None:
         sa.Column("incremental", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_run")),
     )
+    op.create_table(
+        "scorecard_evaluation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("coverage", sa.Float(), nullable=False),
+        sa.Column("items", sa.Integer(), nullable=False),
+        sa.Column("items_off_track", sa.Integer(), nullable=False),
+        sa.Column("items_at_risk", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_scorecard_evaluation_person_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["evaluation_run.id"],
+            name=op.f("fk_scorecard_evaluation_run_id_evaluation_run"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scorecard_evaluation")),
+    )
+    with op.batch_alter_table("scorecard_evaluation", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_scorecard_evaluation_person_id"), ["person_id"], unique=False
+        )
+
     op.create_table(
         "initiative_evaluation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -322,4 +347,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_initiative_evaluation_initiative_id"))
 
     op.drop_table("initiative_evaluation")
+    with op.batch_alter_table("scorecard_evaluation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scorecard_evaluation_person_id"))
+
+    op.drop_table("scorecard_evaluation")
     op.drop_table("evaluation_run")
