@@ -1,0 +1,148 @@
+"""Writing an evaluation's results: the evaluation tables in one bulk transaction, and the
+performance exceptions opened and closed so that re-evaluating never opens a duplicate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
+
+from aligna import model as m
+from aligna.bulk import bulk_transaction
+
+# Evaluation frame -> table, with the frame's id columns renamed to the table's.
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "evaluations": ("kpi_evaluation", {"kpi": "kpi_id", "unit": "unit_id"}),
+    "forecasts": ("kpi_forecast", {"kpi": "kpi_id", "unit": "unit_id"}),
+    "objectives": ("objective_evaluation", {"objective": "objective_id"}),
+    "initiatives": ("initiative_evaluation", {"initiative": "initiative_id"}),
+    "vision_gaps": ("vision_gap_evaluation", {"vision_target": "vision_target_id"}),
+    "scorecards": ("scorecard_evaluation", {"person": "person_id"}),
+}
+
+
+@dataclass(frozen=True)
+class ExceptionChanges:
+    """What reconciling exceptions did."""
+
+    opened: int
+    closed: int
+    still_open: int
+
+
+def signals_as_json(evaluations: pl.DataFrame) -> pl.DataFrame:
+    """The signals column as JSON text; only the few rows that have signals are converted."""
+    if "signals" not in evaluations.columns or evaluations.schema["signals"] == pl.Utf8:
+        return evaluations
+    indexed = evaluations.with_row_index("_row")
+    with_signals = indexed.filter(pl.col("signals").list.len() > 0).select("_row", "signals")
+    texts = pl.DataFrame(
+        {
+            "_row": with_signals["_row"],
+            "_json": [
+                json.dumps(s, separators=(", ", ": ")) for s in with_signals["signals"].to_list()
+            ],
+        },
+        schema={"_row": pl.UInt32, "_json": pl.Utf8},
+    )
+    return (
+        indexed.join(texts, on="_row", how="left")
+        .with_columns(pl.col("_json").fill_null("[]").alias("signals"))
+        .drop("_row", "_json")
+    )
+
+
+def write_results(
+    engine: Engine, run_id: int, frames: dict[str, pl.DataFrame], *, kpis: list[int] | None = None
+) -> dict[str, int]:
+    """Replace the evaluation tables (or, with kpis, only those KPIs' rows) in one transaction."""
+    written: dict[str, int] = {}
+    with bulk_transaction(engine) as writer:
+        for name, (table, renames) in TABLES.items():
+            frame = frames.get(name)
+            if frame is None:
+                continue
+            if kpis is None:
+                writer.execute(f"DELETE FROM {table}")
+            elif "kpi_id" in renames.values():
+                for start in range(0, len(kpis), 500):
+                    chunk = ",".join(str(int(k)) for k in kpis[start : start + 500])
+                    writer.execute(f"DELETE FROM {table} WHERE kpi_id IN ({chunk})")
+            else:
+                writer.execute(f"DELETE FROM {table}")
+            if name == "evaluations":
+                frame = signals_as_json(frame)
+            frame = frame.rename({k: v for k, v in renames.items() if k in frame.columns})
+            frame = frame.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
+            written[table] = writer.append(table, frame.select(_columns(table, frame)))
+    return written
+
+
+def _columns(table: str, frame: pl.DataFrame) -> list[str]:
+    """The frame's columns that the table has (intermediate columns are not stored)."""
+    known = set(m.Base.metadata.tables[table].columns.keys()) - {"id"}
+    return [c for c in frame.columns if c in known]
+
+
+def reconcile_exceptions(
+    session: Session, wanted: pl.DataFrame, owners: dict[tuple[str, int], int], now: datetime
+) -> ExceptionChanges:
+    """Open the wanted exceptions not yet open, close the open ones whose cause went away."""
+    table = m.PerformanceException
+    open_rows = {
+        key: (exception_id, period, detail)
+        for exception_id, key, period, detail in session.execute(
+            select(table.id, table.key, table.period, table.detail).where(table.closed_at.is_(None))
+        )
+    }
+    new_rows: list[dict[str, Any]] = []
+    refreshed: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in wanted.iter_rows(named=True):
+        key = row["key"]
+        seen.add(key)
+        if key in open_rows:
+            exception_id, period, detail = open_rows[key]
+            if (period, detail) != (row.get("period"), row.get("detail")):
+                refreshed.append(
+                    {
+                        "id": exception_id,
+                        "period": row.get("period"),
+                        "detail": row.get("detail") or "",
+                    }
+                )
+            continue
+        owner = (
+            owners.get(("kpi", row["kpi"]))
+            if row.get("kpi") is not None
+            else owners.get(("initiative", row.get("initiative") or -1))
+        )
+        new_rows.append(
+            {
+                "key": key,
+                "kind": row["kind"],
+                "kpi_id": row.get("kpi"),
+                "unit_id": row.get("unit"),
+                "initiative_id": row.get("initiative"),
+                "milestone_id": row.get("milestone"),
+                "period": row.get("period"),
+                "owner_id": owner,
+                "detail": row.get("detail") or "",
+                "opened_at": now,
+            }
+        )
+    if new_rows:
+        session.execute(insert(table), new_rows)
+    for values in refreshed:
+        session.execute(update(table).where(table.id == values.pop("id")).values(**values))
+    gone = [exception_id for key, (exception_id, _, _) in open_rows.items() if key not in seen]
+    for start in range(0, len(gone), 500):
+        session.execute(
+            update(table).where(table.id.in_(gone[start : start + 500])).values(closed_at=now)
+        )
+    return ExceptionChanges(opened=len(new_rows), closed=len(gone), still_open=len(seen))
