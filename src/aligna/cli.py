@@ -332,3 +332,149 @@ def demo(
 def main() -> None:
     """Entry point of the aligna command."""
     app()
+
+
+# --- measure commands ---
+
+
+@app.command(name="refresh")
+def refresh_command(
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", help="Only this KPI (repeat the option for several)."),
+    ] = None,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due", help="Only the KPIs that are due (see docs/measure.md for the rule)."
+        ),
+    ] = False,
+    connection: Annotated[
+        str | None, typer.Option("--connection", help="Only the KPIs of this connection.")
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every KPI, not only the failed ones.")
+    ] = False,
+) -> None:
+    """Run the KPI queries against the warehouse, read-only, and keep the values they return.
+
+    Exits 1 when any KPI failed; the others are refreshed all the same.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from aligna.db import open_database
+    from aligna.measure.errors import RefreshError
+    from aligna.measure.refresh import refresh
+    from aligna.measure.render import refresh_results, refresh_summary
+
+    settings = settings_for()
+    engine = open_database(existing_database(settings))
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("refreshing", total=None)
+
+        def report(done: int, total: int, result: object) -> None:
+            last = getattr(result, "kpi", None)
+            bar.update(task, total=total, completed=done, description=last or "refreshing")
+
+        try:
+            summary = refresh(
+                engine,
+                settings,
+                kpis=kpi or None,
+                due=due,
+                connection=connection,
+                progress=report,
+            )
+        except RefreshError as exc:
+            raise fail(str(exc)) from None
+        finally:
+            engine.dispose()
+    if not summary.results:
+        console.print("Nothing to refresh: no KPI is due." if due else "Nothing to refresh.")
+        return
+    console.print(refresh_summary(summary))
+    listed = summary.results if show_all else [r for r in summary.results if not r.ok]
+    if listed:
+        console.print(refresh_results(listed, None if show_all else 50))
+    if summary.failed:
+        raise fail(
+            f"{_count(summary.failed, 'KPI')} failed; their errors are kept and shown as stale"
+        )
+
+
+@app.command(name="record", context_settings={"ignore_unknown_options": True})
+def record_command(
+    kpi: Annotated[str | None, typer.Argument(help="The id of a manual KPI.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Argument(
+            help="The period at the KPI's frequency: 2026-03-15, 2026-W09, 2026-03, 2026-Q1."
+        ),
+    ] = None,
+    value: Annotated[str | None, typer.Argument(help="The value, a number.")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="The unit, for a KPI broken down by unit.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="A note kept with the value.")] = "",
+    import_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--import",
+            help="Record every value of a CSV file with columns kpi, period, unit, value, note.",
+        ),
+    ] = None,
+) -> None:
+    """Record a value of a manual KPI, or import many from a CSV file: all or nothing, audited."""
+    from aligna.db import open_database, session_scope
+    from aligna.measure.record import (
+        ManualValue,
+        RecordError,
+        read_import_file,
+        record_values,
+    )
+    from aligna.measure.refresh import organisation_today
+    from aligna.measure.render import record_summary
+
+    given = [a for a in (kpi, period, value) if a is not None]
+    if import_file is not None and given:
+        raise fail("give either KPI PERIOD VALUE or --import FILE, not both")
+    if import_file is None and len(given) != 3:
+        raise fail("give KPI PERIOD VALUE (e.g. aligna record nps 2026-Q1 41), or --import FILE")
+    settings = settings_for()
+    url = existing_database(settings)
+    try:
+        if import_file is not None:
+            values = read_import_file(import_file, str(import_file))
+            source, origin = "import", f"import {import_file}"
+            message = f"record {_count(len(values), 'value')} from {import_file.name}"
+        else:
+            assert kpi is not None and period is not None and value is not None
+            values = [ManualValue(kpi, period, value, unit or "", note)]
+            source, origin = "manual", "record"
+            message = f"record {kpi} {period}{f' {unit}' if unit else ''} {value}"
+        engine = open_database(url)
+        try:
+            with session_scope(engine) as session:
+                result = record_values(
+                    session,
+                    values,
+                    actor=settings.audit_actor,
+                    message=message,
+                    source=source,
+                    origin=origin,
+                    today=organisation_today(settings),
+                )
+        finally:
+            engine.dispose()
+    except RecordError as exc:
+        for problem in exc.problems:
+            errors.print(problem, style="red", soft_wrap=True, highlight=False)
+        raise fail(f"{_count(len(exc.problems), 'problem')}; nothing was recorded") from None
+    console.print(record_summary(result), highlight=False)

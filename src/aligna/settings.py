@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     actor: str | None = Field(
         default=None, description="Who command-line changes are audited as (default cli:<user>)."
     )
+    refresh_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="How many KPI queries a refresh runs at the same time.",
+    )
+    query_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=86400,
+        description="Statement timeout of a KPI query, for connections that set no "
+        "timeout_seconds of their own.",
+    )
+    query_row_limit: int = Field(
+        default=100_000,
+        ge=1,
+        description="The most rows a KPI query may return; more is an error on that KPI.",
+    )
 
     @classmethod
     def settings_customise_sources(
