@@ -1,8 +1,11 @@
-"""Bulk reads and writes of whole tables through ADBC (Arrow), for observations and evaluations.
+"""Bulk reads and writes of whole tables, for observations and evaluations.
 
-Measured here (DESIGN.md): a million rows into SQLite take 0.3 s through ADBC against 4.8 s
-through SQLAlchemy executemany. SQLite and PostgreSQL go through their ADBC drivers; any other
-database falls back to SQLAlchemy, slower but the same.
+PostgreSQL goes through ADBC (Arrow, binary COPY). SQLite does NOT, although DESIGN.md chose
+ADBC for it too: the ADBC driver carries its own copy of SQLite, and two copies of SQLite in
+one process that open the same file break each other's POSIX locks (closing one copy's file
+releases the other's locks), which corrupted a database here ("database disk image is
+malformed", see docs/decisions.md). SQLite bulk work uses the process's one sqlite3 module:
+plain DBAPI executemany and fetchall, with no ORM or Core overhead per row.
 """
 
 from __future__ import annotations
@@ -13,16 +16,12 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 
 def _adbc_connect(engine: Engine) -> Any | None:
     url = make_url(engine.url.render_as_string(hide_password=False))
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        import adbc_driver_sqlite.dbapi
-
-        return adbc_driver_sqlite.dbapi.connect(url.database)
     if url.get_backend_name() == "postgresql":
         import adbc_driver_postgresql.dbapi
 
@@ -35,11 +34,18 @@ def read_frame(engine: Engine, sql: str) -> pl.DataFrame:
     """Run a read query and return its rows as a Polars frame (ADBC when available)."""
     connection = _adbc_connect(engine)
     if connection is None:
-        with engine.connect() as sa_connection:
-            result = sa_connection.execute(text(sql))
-            columns = list(result.keys())
-            rows = result.all()
-        return pl.DataFrame([list(r) for r in rows], schema=columns, orient="row")
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(sql)
+            columns = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+            cursor.close()
+        finally:
+            raw.close()
+        if not rows:
+            return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
+        return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
     try:
         cursor = connection.cursor()
         cursor.execute(sql)
@@ -55,8 +61,16 @@ def bulk_transaction(engine: Engine) -> Iterator[BulkWriter]:
     """One transaction for a batch of deletes and appends: all of it lands, or none."""
     connection = _adbc_connect(engine)
     if connection is None:
-        with engine.begin() as sa_connection:
-            yield BulkWriter(None, sa_connection)
+        raw = engine.raw_connection()
+        try:
+            writer = BulkWriter(None, raw)
+            yield writer
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
         return
     try:
         writer = BulkWriter(connection, None)
@@ -72,9 +86,9 @@ def bulk_transaction(engine: Engine) -> Iterator[BulkWriter]:
 class BulkWriter:
     """Deletes and appends inside a bulk transaction."""
 
-    def __init__(self, adbc: Any | None, sa_connection: Any | None) -> None:
+    def __init__(self, adbc: Any | None, dbapi: Any | None) -> None:
         self.adbc = adbc
-        self.sa = sa_connection
+        self.dbapi = dbapi
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
         """Run one statement (a DELETE, an UPDATE) in the transaction."""
@@ -83,7 +97,9 @@ class BulkWriter:
             cursor.execute(sql, parameters if parameters else None)
             cursor.close()
         else:
-            self.sa.execute(text(sql))
+            cursor = self.dbapi.cursor()
+            cursor.execute(sql, tuple(parameters))
+            cursor.close()
 
     def append(self, table: str, frame: pl.DataFrame) -> int:
         """Append a frame's rows to an existing table; columns are matched by name."""
@@ -97,8 +113,11 @@ class BulkWriter:
             cursor.adbc_ingest(table, arrow, mode="append")
             cursor.close()
         else:
-            from sqlalchemy import MetaData, Table
-
-            target = Table(table, MetaData(), autoload_with=self.sa)
-            self.sa.execute(target.insert(), frame.to_dicts())
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            marks = ", ".join("?" for _ in frame.columns)
+            cursor = self.dbapi.cursor()
+            cursor.executemany(
+                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', frame.iter_rows()
+            )
+            cursor.close()
         return frame.height

@@ -478,3 +478,7 @@ def record_command(
             errors.print(problem, style="red", soft_wrap=True, highlight=False)
         raise fail(f"{_count(len(exc.problems), 'problem')}; nothing was recorded") from None
     console.print(record_summary(result), highlight=False)
+
+
+# --- evaluation commands (aligna/cli_evaluate.py registers them on `app`) ---
+from aligna import cli_evaluate as _evaluation_commands  # noqa: E402, F401

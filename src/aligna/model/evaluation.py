@@ -49,7 +49,8 @@ class KpiEvaluation(Base):
     red_hi: Mapped[float | None] = mapped_column(Float, default=None)
     variance: Mapped[float | None] = mapped_column(Float, default=None)
     percent_of_target: Mapped[float | None] = mapped_column(Float, default=None)
-    status: Mapped[str] = mapped_column(String(16))  # on_track at_risk off_track no_data stale
+    # on_track at_risk off_track no_data stale; null for the current (partial) period
+    status: Mapped[str | None] = mapped_column(String(16), default=None)
     score: Mapped[float | None] = mapped_column(Float, default=None)
     trend: Mapped[str | None] = mapped_column(String(16), default=None)
     centre: Mapped[float | None] = mapped_column(Float, default=None)  # XmR centre line

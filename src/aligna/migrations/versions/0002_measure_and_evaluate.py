@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 13:42:52.255762
+Create Date: 2026-11-25 14:13:05.565058
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def upgrade() -> None:
         sa.Column("red_hi", sa.Float(), nullable=True),
         sa.Column("variance", sa.Float(), nullable=True),
         sa.Column("percent_of_target", sa.Float(), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=True),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("trend", sa.String(length=16), nullable=True),
         sa.Column("centre", sa.Float(), nullable=True),
