@@ -46,6 +46,21 @@ def test_demo_builds_applies_and_shows_the_map(tmp_path: Path) -> None:
             select(m.ScorecardItem.person_id, func.count()).group_by(m.ScorecardItem.person_id)
         ).all()
     assert len(items) == 20 and all(3 <= count <= 5 for _, count in items)
+    # The demo is live: every query KPI refreshed, and statuses vary.
+    assert "Refreshed 23 KPIs from the warehouse (0 failed)" in result.output
+    with engine.connect() as connection:
+        statuses = set(
+            connection.execute(
+                select(m.KpiEvaluation.status).where(m.KpiEvaluation.unit_id.is_(None))
+            ).scalars()
+        )
+        open_exceptions = connection.execute(
+            select(func.count())
+            .select_from(m.PerformanceException)
+            .where(m.PerformanceException.closed_at.is_(None))
+        ).scalar()
+    assert {"on_track", "at_risk", "off_track"} <= statuses
+    assert open_exceptions > 0
     # The folder is a project like any other: plan finds nothing to do.
     result = runner.invoke(app, ["--project", str(folder), "plan"])
     assert result.exit_code == 0 and "No changes" in result.output

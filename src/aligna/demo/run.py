@@ -19,7 +19,9 @@ def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh
     """Build (or reuse) the demo in a folder, apply it to its database, print summary and map."""
     from aligna.alignment_map import build_alignment_map
     from aligna.db import open_database, session_scope
+    from aligna.evaluate.service import evaluate_all
     from aligna.files.service import apply_project, validate_project
+    from aligna.measure.refresh import organisation_today, refresh
     from aligna.render import alignment_map, problem_lines
     from aligna.settings import load_settings
 
@@ -60,14 +62,30 @@ def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh
         )
     if not plan.empty:
         console.print(f"Applied the project as change set {result.change_set_id}.")
+    with console.status("refreshing the KPIs from the warehouse…"):
+        refreshed = refresh(engine, settings)
+    with console.status("evaluating…"):
+        evaluation = evaluate_all(engine, as_of=organisation_today(settings))
     with session_scope(engine) as session:
         console.print(alignment_map(build_alignment_map(session)))
+    statuses = ", ".join(
+        f"{evaluation.statuses[name]} {name.replace('_', ' ')}"
+        for name in ("on_track", "at_risk", "off_track", "stale", "no_data")
+        if evaluation.statuses.get(name)
+    )
+    open_exceptions = evaluation.exceptions.still_open if evaluation.exceptions else 0
+    console.print(
+        f"Refreshed {refreshed.ok} KPIs from the warehouse ({refreshed.failed} failed); "
+        f"evaluated as of {evaluation.as_of}: {statuses}; {evaluation.signals:,} signals; "
+        f"{open_exceptions} open exceptions."
+    )
     console.print(
         f"\nThe demo is in [bold]{directory}[/bold] "
         f"({time.perf_counter() - started:.1f} s): the project files, the database "
         "(aligna.db) and the warehouse (warehouse.duckdb).\n"
-        f"Explore it: [bold]cd {directory} && aligna map[/bold], "
-        "[bold]aligna validate[/bold], [bold]aligna plan[/bold]."
+        f"Explore it: [bold]cd {directory}[/bold], then [bold]aligna status[/bold], "
+        "[bold]aligna exceptions[/bold], [bold]aligna kpi show on-time-delivery[/bold], "
+        "[bold]aligna gaps[/bold], [bold]aligna map[/bold]."
     )
 
 
