@@ -304,3 +304,74 @@ def exceptions(
             (row["closed_at"] or "")[:16].replace("T", " "),
         )
     console.print(table)
+
+
+@app.command()
+def explain(
+    kpi: Annotated[str, typer.Argument(help="The KPI's id.")],
+    period: Annotated[
+        str | None, typer.Option(help="The period (default: the latest closed one).")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="A unit's slice.")] = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """How a KPI's status, score, trend, signals and forecast were computed, step by step."""
+    import polars as pl
+
+    from aligna.evaluate.explain import explain_kpi
+    from aligna.evaluate.inputs import read_inputs
+    from aligna.measure.refresh import organisation_today
+
+    engine = _engine()
+    inputs = read_inputs(engine)
+    found = inputs.kpis.filter(pl.col("slug") == kpi)
+    if found.height == 0:
+        raise fail(f"unknown KPI '{kpi}', expected the id of a KPI")
+    kpi_id = int(found["kpi"][0])
+    unit_id = None
+    if unit is not None:
+        from sqlalchemy import select
+
+        from aligna import model as m
+        from aligna.db import session_scope
+
+        with session_scope(engine) as session:
+            unit_id = session.execute(select(m.Unit.id).where(m.Unit.slug == unit)).scalar()
+        if unit_id is None:
+            raise fail(f"unknown unit '{unit}', expected the id of a unit")
+    day = _as_of(as_of) or organisation_today(settings_for())
+    one = pl.col("kpi") == kpi_id
+    series = inputs.values.filter(one)
+    if period is None:
+        latest = series.filter(
+            pl.col("unit").is_null() if unit_id is None else pl.col("unit") == unit_id
+        )
+        if latest.height == 0:
+            raise fail(f"KPI '{kpi}' has no values yet: run aligna refresh (or aligna record)")
+        period = _latest_closed_period(latest["period"].to_list(), day)
+    try:
+        lines = explain_kpi(
+            kpi_id,
+            unit_id,
+            period,
+            kpis=found,
+            values=series,
+            specs=inputs.specs.filter(one),
+            overrides=inputs.overrides.filter(one),
+            as_of=day,
+        )
+    except (ValueError, LookupError) as exc:
+        raise fail(str(exc)) from None
+    if lines:
+        name = found["name"][0]
+        lines[0] = lines[0].replace(f"KPI {kpi_id}", f"{name} ({kpi})", 1)
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def _latest_closed_period(periods: list[str], day: date) -> str:
+    """The latest period that ended before the day (else the latest there is)."""
+    from aligna.periods import parse_period
+
+    closed = [p for p in periods if parse_period(p).end < day]
+    return max(closed or periods, key=lambda p: parse_period(p).start)
