@@ -88,4 +88,3 @@ def _adverse(signals: pl.Expr) -> pl.Expr:
         .list.any()
         .fill_null(False)
     )
-

@@ -91,4 +91,3 @@ def evaluate_all(
             "write": clock["write"] - clock["compute"],
         },
     )
-
