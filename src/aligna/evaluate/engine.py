@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from aligna.evaluate.allocation import allocate, map_back
 from aligna.evaluate.exceptions import wanted_exceptions
 from aligna.evaluate.initiatives import initiative_health
 from aligna.evaluate.inputs import EvaluationInputs
@@ -18,10 +19,12 @@ def compute(inputs: EvaluationInputs, as_of: date) -> dict[str, pl.DataFrame]:
     from aligna.evaluate.kpis import evaluate_kpis
     from aligna.evaluate.targets import expand_targets, target_periods
 
-    periods = target_periods(inputs.kpis, inputs.values, inputs.specs, as_of)
-    targets = expand_targets(inputs.specs, inputs.overrides, periods)
-    results = evaluate_kpis(inputs.kpis, inputs.values, targets, as_of)
-    evaluations = results.evaluations
+    plan = allocate(inputs.kpis, inputs.values, inputs.specs, inputs.overrides)
+    periods = target_periods(plan.kpis, plan.values, plan.specs, as_of)
+    targets = expand_targets(plan.specs, plan.overrides, periods)
+    results = evaluate_kpis(plan.kpis, plan.values, targets, as_of)
+    evaluations = map_back(results.evaluations, plan.stand_ins).sort("kpi", "unit", "period")
+    forecasts = map_back(results.forecasts, plan.stand_ins)
     latest = latest_closed(evaluations).join(
         inputs.kpis.select("kpi", "name"), on="kpi", how="left"
     )
@@ -65,7 +68,7 @@ def compute(inputs: EvaluationInputs, as_of: date) -> dict[str, pl.DataFrame]:
     )
     return {
         "evaluations": evaluations,
-        "forecasts": results.forecasts,
+        "forecasts": forecasts,
         "objectives": objectives,
         "vision_targets": vision_target_scores(objectives, inputs.serves),
         "initiatives": health,
