@@ -93,7 +93,7 @@ def test_reconciling_twice_opens_nothing_twice(engine: Engine, tmp_path: Path) -
     ]
 
 
-def test_signals_become_json_text_only_where_there_are_some() -> None:
+def test_signals_become_json_text() -> None:
     frame = pl.DataFrame(
         {
             "period": ["2026-09", "2026-10"],

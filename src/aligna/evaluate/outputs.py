@@ -3,7 +3,6 @@ performance exceptions opened and closed so that re-evaluating never opens a dup
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,24 +35,12 @@ class ExceptionChanges:
 
 
 def signals_as_json(evaluations: pl.DataFrame) -> pl.DataFrame:
-    """The signals column as JSON text; only the few rows that have signals are converted."""
+    """The signals column as JSON text, encoded by Polars for all rows at once."""
     if "signals" not in evaluations.columns or evaluations.schema["signals"] == pl.Utf8:
         return evaluations
-    indexed = evaluations.with_row_index("_row")
-    with_signals = indexed.filter(pl.col("signals").list.len() > 0).select("_row", "signals")
-    texts = pl.DataFrame(
-        {
-            "_row": with_signals["_row"],
-            "_json": [
-                json.dumps(s, separators=(", ", ": ")) for s in with_signals["signals"].to_list()
-            ],
-        },
-        schema={"_row": pl.UInt32, "_json": pl.Utf8},
-    )
-    return (
-        indexed.join(texts, on="_row", how="left")
-        .with_columns(pl.col("_json").fill_null("[]").alias("signals"))
-        .drop("_row", "_json")
+    encoded = pl.col("signals").list.eval(pl.element().struct.json_encode()).list.join(", ")
+    return evaluations.with_columns(
+        pl.concat_str(pl.lit("["), encoded.fill_null(""), pl.lit("]")).alias("signals")
     )
 
 
