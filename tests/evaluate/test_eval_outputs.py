@@ -108,7 +108,7 @@ def test_signals_become_json_text() -> None:
     )
     assert signals_as_json(frame)["signals"].to_list() == [
         "[]",
-        '[{"rule": 1, "side": "below", "favourable": false}]',
+        '[{"rule":1,"side":"below","favourable":false}]',
     ]
 
 
