@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 14:13:05.565058
+Create Date: 2026-11-25 14:44:10.396848
 """
 
 from __future__ import annotations
@@ -31,6 +31,40 @@ def upgrade() -> None:
         sa.Column("incremental", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_run")),
     )
+    op.create_table(
+        "kpi_evaluation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("kpi_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("partial", sa.Boolean(), nullable=False),
+        sa.Column("actual", sa.Float(), nullable=True),
+        sa.Column("target", sa.Float(), nullable=True),
+        sa.Column("red_flag", sa.Float(), nullable=True),
+        sa.Column("stretch", sa.Float(), nullable=True),
+        sa.Column("lo", sa.Float(), nullable=True),
+        sa.Column("hi", sa.Float(), nullable=True),
+        sa.Column("red_lo", sa.Float(), nullable=True),
+        sa.Column("red_hi", sa.Float(), nullable=True),
+        sa.Column("variance", sa.Float(), nullable=True),
+        sa.Column("percent_of_target", sa.Float(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("trend", sa.String(length=16), nullable=True),
+        sa.Column("centre", sa.Float(), nullable=True),
+        sa.Column("lower_limit", sa.Float(), nullable=True),
+        sa.Column("upper_limit", sa.Float(), nullable=True),
+        sa.Column("upper_range_limit", sa.Float(), nullable=True),
+        sa.Column("signals", sa.Text(), nullable=False),
+        sa.Column("stale_reason", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_evaluation")),
+    )
+    with op.batch_alter_table("kpi_evaluation", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_kpi_evaluation_kpi_unit_period", ["kpi_id", "unit_id", "period"], unique=False
+        )
+
     op.create_table(
         "scorecard_evaluation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -108,47 +142,6 @@ def upgrade() -> None:
     with op.batch_alter_table("objective_evaluation", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_objective_evaluation_objective_id"), ["objective_id"], unique=False
-        )
-
-    op.create_table(
-        "kpi_evaluation",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("run_id", sa.Integer(), nullable=False),
-        sa.Column("kpi_id", sa.Integer(), nullable=False),
-        sa.Column("unit_id", sa.Integer(), nullable=True),
-        sa.Column("period", sa.String(length=16), nullable=False),
-        sa.Column("partial", sa.Boolean(), nullable=False),
-        sa.Column("actual", sa.Float(), nullable=True),
-        sa.Column("target", sa.Float(), nullable=True),
-        sa.Column("red_flag", sa.Float(), nullable=True),
-        sa.Column("stretch", sa.Float(), nullable=True),
-        sa.Column("lo", sa.Float(), nullable=True),
-        sa.Column("hi", sa.Float(), nullable=True),
-        sa.Column("red_lo", sa.Float(), nullable=True),
-        sa.Column("red_hi", sa.Float(), nullable=True),
-        sa.Column("variance", sa.Float(), nullable=True),
-        sa.Column("percent_of_target", sa.Float(), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=True),
-        sa.Column("score", sa.Float(), nullable=True),
-        sa.Column("trend", sa.String(length=16), nullable=True),
-        sa.Column("centre", sa.Float(), nullable=True),
-        sa.Column("lower_limit", sa.Float(), nullable=True),
-        sa.Column("upper_limit", sa.Float(), nullable=True),
-        sa.Column("upper_range_limit", sa.Float(), nullable=True),
-        sa.Column("signals", sa.Text(), nullable=False),
-        sa.Column("stale_reason", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["kpi_id"], ["kpi.id"], name=op.f("fk_kpi_evaluation_kpi_id_kpi")),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["evaluation_run.id"], name=op.f("fk_kpi_evaluation_run_id_evaluation_run")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["unit.id"], name=op.f("fk_kpi_evaluation_unit_id_unit")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_evaluation")),
-    )
-    with op.batch_alter_table("kpi_evaluation", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_kpi_evaluation_kpi_unit_period", ["kpi_id", "unit_id", "period"], unique=False
         )
 
     op.create_table(
@@ -335,10 +328,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_kpi_forecast_kpi_unit")
 
     op.drop_table("kpi_forecast")
-    with op.batch_alter_table("kpi_evaluation", schema=None) as batch_op:
-        batch_op.drop_index("ix_kpi_evaluation_kpi_unit_period")
-
-    op.drop_table("kpi_evaluation")
     with op.batch_alter_table("objective_evaluation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objective_evaluation_objective_id"))
 
@@ -351,4 +340,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_scorecard_evaluation_person_id"))
 
     op.drop_table("scorecard_evaluation")
+    with op.batch_alter_table("kpi_evaluation", schema=None) as batch_op:
+        batch_op.drop_index("ix_kpi_evaluation_kpi_unit_period")
+
+    op.drop_table("kpi_evaluation")
     op.drop_table("evaluation_run")
