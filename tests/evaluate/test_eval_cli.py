@@ -137,3 +137,19 @@ def test_explain_shows_the_arithmetic_of_the_latest_closed_period() -> None:
         assert words in text, words
     result = runner.invoke(app, ["explain", "no-such-kpi"])
     assert result.exit_code == 1 and "unknown KPI 'no-such-kpi'" in result.output
+
+
+def test_unit_filter_gives_that_unit_its_slices() -> None:
+    rows = run_json("status", "--unit", "region-north")["kpis"]
+    assert rows and all(r["unit"] in ("region-north", None) for r in rows)
+    revenue = [r for r in rows if r["kpi"] == "revenue" and r["unit"] == "region-north"]
+    assert len(revenue) == 1
+    # Its target is the company's scaled by its share of the last 12 periods with values.
+    slice_history = run_json("kpi", "show", "revenue", "--unit", "region-north")
+    company_history = {r["period"]: r for r in run_json("kpi", "show", "revenue")}
+    recent = [r for r in slice_history if r["actual"] is not None][-12:]
+    share = sum(r["actual"] for r in recent) / sum(
+        company_history[r["period"]]["actual"] for r in recent
+    )
+    period = revenue[0]["period"]
+    assert revenue[0]["target"] == pytest.approx(share * company_history[period]["target"])

@@ -107,11 +107,11 @@ def kpi_statuses(
         unit_id = session.execute(select(m.Unit.id).where(m.Unit.slug == unit)).scalar()
         if unit_id is None:
             raise NotFound(f"unknown unit '{unit}', expected the id of a unit")
+        own = _unit_kpis(session, unit_id)  # once, not once per row
         rows = [
             r
             for r in session.execute(query)
-            if r[0].unit_id == unit_id
-            or (r[0].unit_id is None and r[0].kpi_id in _unit_kpis(session, unit_id))
+            if r[0].unit_id == unit_id or (r[0].unit_id is None and r[0].kpi_id in own)
         ]
     else:
         rows = [r for r in session.execute(query) if r[0].unit_id is None]
