@@ -142,3 +142,32 @@ def test_write_results_replaces_only_the_given_kpis(engine: Engine, tmp_path: Pa
     )
     stored = read_frame(engine, "select kpi_id, actual from kpi_evaluation order by kpi_id")
     assert sorted(stored.rows()) == sorted([(revenue, 600.0), (satisfaction, 8.0)])
+
+
+def test_a_slice_exception_goes_to_the_person_accountable_for_the_slice(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ids = _setup(engine, tmp_path)
+    revenue = ids["monthly-revenue"]
+    with session_scope(engine) as session:
+        sales = session.execute(select(m.Unit.id).where(m.Unit.slug == "sales")).scalar_one()
+        ada = session.execute(select(m.Person.id).where(m.Person.slug == "p-ada")).scalar_one()
+    wanted = _wanted(
+        revenue, [f"off_track:kpi={revenue}:unit={sales}", f"stale:kpi={revenue}:unit=-"]
+    )
+    wanted = wanted.with_columns(
+        pl.when(pl.col("key").str.contains(f"unit={sales}"))
+        .then(sales)
+        .otherwise(None)
+        .cast(pl.Int64)
+        .alias("unit")
+    )
+    owners = {("kpi", revenue): ids["ines"], ("slice", revenue, sales): ada}
+    with session_scope(engine) as session:
+        reconcile_exceptions(session, wanted, owners, T0)
+        rows = dict(
+            session.execute(
+                select(m.PerformanceException.unit_id, m.PerformanceException.owner_id)
+            ).all()
+        )
+    assert rows == {sales: ada, None: ids["ines"]}

@@ -138,7 +138,7 @@ def read_inputs(engine: Engine) -> EvaluationInputs:
         scorecard_items=read_frame(
             engine,
             "select person_id as person, case when kpi_id is null then 'initiative' else 'kpi' "
-            "end as kind, coalesce(kpi_id, initiative_id) as item, unit_id as unit, weight "
+            "end as kind, coalesce(kpi_id, initiative_id) as item, unit_id as unit, weight, role "
             "from scorecard_item",
         ).with_columns(pl.col("person", "item", "unit").cast(pl.Int64)),
     )

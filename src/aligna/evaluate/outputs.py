@@ -77,7 +77,7 @@ def _columns(table: str, frame: pl.DataFrame) -> list[str]:
 
 
 def reconcile_exceptions(
-    session: Session, wanted: pl.DataFrame, owners: dict[tuple[str, int], int], now: datetime
+    session: Session, wanted: pl.DataFrame, owners: dict[tuple[Any, ...], int], now: datetime
 ) -> ExceptionChanges:
     """Open the wanted exceptions not yet open, close the open ones whose cause went away."""
     table = m.PerformanceException
@@ -104,8 +104,9 @@ def reconcile_exceptions(
                     }
                 )
             continue
+        # A unit's slice belongs first to whoever is accountable for it on a scorecard.
         owner = (
-            owners.get(("kpi", row["kpi"]))
+            owners.get(("slice", row["kpi"], row.get("unit")), owners.get(("kpi", row["kpi"])))
             if row.get("kpi") is not None
             else owners.get(("initiative", row.get("initiative") or -1))
         )

@@ -60,7 +60,15 @@ def evaluate_all(
             .returning(m.EvaluationRun.id)
         ).scalar_one()
     write_results(engine, run_id, frames)
-    owners = {("kpi", k): o for k, o in inputs.kpis.select("kpi", "owner").iter_rows()}
+    owners: dict[tuple[object, ...], int] = {
+        ("kpi", k): o for k, o in inputs.kpis.select("kpi", "owner").iter_rows()
+    }
+    accountable = inputs.scorecard_items.filter(
+        (pl.col("kind") == "kpi") & (pl.col("role") == "accountable") & pl.col("unit").is_not_null()
+    ).unique(subset=["item", "unit"], keep="first", maintain_order=True)
+    owners.update(
+        {("slice", k, u): p for k, u, p in accountable.select("item", "unit", "person").iter_rows()}
+    )
     owners.update(
         {
             ("initiative", i): o
