@@ -220,6 +220,18 @@ def database_snapshot(session: Session, keys: Keys | None = None) -> Snapshot:
     return snapshot
 
 
+def _influencers(keys: Keys, rows: list[Any]) -> list[Record]:
+    """Influencer rows (of a KPI or an initiative) as records."""
+    return [
+        {
+            "person": keys.slug("person", i["person_id"]),
+            "unit": keys.slug("unit", i["unit_id"]),
+            "kind": i["kind"],
+        }
+        for i in rows
+    ]
+
+
 def _threshold(offset: str | None, value: float | None) -> Record | None:
     if offset is not None:
         return {"offset": offset}
@@ -295,14 +307,7 @@ def _kpis(session: Session, keys: Keys, put: Any) -> None:
                 if row["breakdown_unit_kind"]
                 else None,
                 "target": target if has_target else None,
-                "influencers": [
-                    {
-                        "person": s("person", i["person_id"]),
-                        "unit": s("unit", i["unit_id"]),
-                        "kind": i["kind"],
-                    }
-                    for i in influencers.get(row["id"], [])
-                ],
+                "influencers": _influencers(keys, influencers.get(row["id"], [])),
                 "objectives": [
                     {"objective": s("objective", o["objective_id"]), "weight": o["weight"]}
                     for o in objectives.get(row["id"], [])
@@ -342,14 +347,7 @@ def _initiatives(session: Session, keys: Keys, put: Any) -> None:
                 "budget_unit": row["budget_unit"],
                 "mission_gap": row["mission_gap"],
                 "contributors": [s("person", c["person_id"]) for c in contributors.get(key, [])],
-                "influencers": [
-                    {
-                        "person": s("person", i["person_id"]),
-                        "unit": s("unit", i["unit_id"]),
-                        "kind": i["kind"],
-                    }
-                    for i in influencers.get(key, [])
-                ],
+                "influencers": _influencers(keys, influencers.get(key, [])),
                 "contributes": [
                     {
                         "objective": s("objective", c["objective_id"]),
