@@ -75,6 +75,7 @@ def compute(inputs: EvaluationInputs, as_of: date) -> dict[str, pl.DataFrame]:
         "vision_gaps": gaps,
         "scorecards": scorecards,
         "exceptions": wanted,
+        "latest": latest,  # each series' latest closed period, for summaries (not stored)
     }
 
 

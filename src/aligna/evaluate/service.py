@@ -12,7 +12,7 @@ from sqlalchemy import Engine, insert, update
 
 from aligna import model as m
 from aligna.db import session_scope
-from aligna.evaluate.engine import compute, latest_closed
+from aligna.evaluate.engine import compute
 from aligna.evaluate.inputs import read_inputs
 from aligna.evaluate.outputs import ExceptionChanges, reconcile_exceptions, write_results
 from aligna.model.base import utcnow
@@ -81,7 +81,7 @@ def evaluate_all(
             update(m.EvaluationRun).where(m.EvaluationRun.id == run_id).values(finished_at=utcnow())
         )
     clock["write"] = time.perf_counter()
-    latest = latest_closed(frames["evaluations"]).filter(pl.col("unit").is_null())
+    latest = frames["latest"].filter(pl.col("unit").is_null())
     statuses = dict(latest.group_by("status").len().iter_rows())
     evaluations = frames["evaluations"]
     return EvaluationSummary(
