@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import polars as pl
@@ -30,8 +31,31 @@ def _adbc_connect(engine: Engine) -> Any | None:
     return None
 
 
+# An ADBC connection to PostgreSQL takes ~50 ms to open (authentication, type catalogue):
+# more than most reads. Code that reads many frames in a row shares one (see shared_reads).
+_shared: ContextVar[tuple[str, Any] | None] = ContextVar("aligna_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads(engine: Engine) -> Iterator[None]:
+    """Let every read_frame on this engine inside the block use one connection."""
+    connection = _adbc_connect(engine)
+    if connection is None:  # SQLite connections are cheap and come from the engine's pool
+        yield
+        return
+    token = _shared.set((str(engine.url), connection))
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        connection.close()
+
+
 def read_frame(engine: Engine, sql: str) -> pl.DataFrame:
     """Run a read query and return its rows as a Polars frame (ADBC when available)."""
+    shared = _shared.get()
+    if shared is not None and shared[0] == str(engine.url):
+        return _read_adbc(shared[1], sql)
     connection = _adbc_connect(engine)
     if connection is None:
         raw = engine.raw_connection()
@@ -47,12 +71,20 @@ def read_frame(engine: Engine, sql: str) -> pl.DataFrame:
             return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
         return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
     try:
-        cursor = connection.cursor()
-        cursor.execute(sql)
-        table = cursor.fetch_arrow_table()
-        cursor.close()
+        return _read_adbc(connection, sql)
     finally:
         connection.close()
+
+
+def _read_adbc(connection: Any, sql: str) -> pl.DataFrame:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+    finally:
+        cursor.close()
+    # Reads never leave a transaction open on a shared connection (ADBC is not autocommit).
+    connection.rollback()
     return pl.from_arrow(table)  # type: ignore[return-value]
 
 
@@ -100,6 +132,15 @@ class BulkWriter:
             cursor = self.dbapi.cursor()
             cursor.execute(sql, tuple(parameters))
             cursor.close()
+
+    def analyze(self, table: str) -> None:
+        """Refresh the planner's statistics of a table whose rows were all replaced.
+
+        PostgreSQL only: its planner chooses between index and sequential scans by them,
+        and autovacuum may come minutes later. SQLite's planner uses indexes without them.
+        """
+        if self.adbc is not None:
+            self.execute(f'ANALYZE "{table}"')
 
     def append(self, table: str, frame: pl.DataFrame) -> int:
         """Append a frame's rows to an existing table; columns are matched by name."""

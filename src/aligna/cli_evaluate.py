@@ -76,15 +76,27 @@ def _as_of(text: str | None) -> date | None:
 
 
 @app.command()
-def evaluate(as_of: AsOfOption = None, output: FormatOption = Format.table) -> None:
-    """Evaluate every KPI, objective, initiative, vision target and scorecard now."""
-    from aligna.evaluate.service import evaluate_all
+def evaluate(
+    as_of: AsOfOption = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Evaluate everything, even when only some KPIs changed since the last run.",
+        ),
+    ] = False,
+    output: FormatOption = Format.table,
+) -> None:
+    """Evaluate the KPIs that changed since the last evaluation (everything when needed):
+    KPIs, objectives, initiatives, vision gaps, scorecards and exceptions."""
+    from aligna.evaluate.service import evaluate as run_evaluation
 
     engine = _engine()
     with console.status("evaluating…") as status:
-        summary = evaluate_all(
+        summary = run_evaluation(
             engine,
             as_of=_as_of(as_of),
+            full=full,
             progress=lambda stage: status.update(f"[bold]{stage}[/bold]…"),
         )
     if output is Format.json:
@@ -92,6 +104,8 @@ def evaluate(as_of: AsOfOption = None, output: FormatOption = Format.table) -> N
             {
                 "run": summary.run_id,
                 "as_of": summary.as_of.isoformat(),
+                "incremental": summary.incremental,
+                "reason": summary.reason,
                 "kpis": summary.kpis,
                 "series": summary.series,
                 "rows": summary.rows,
@@ -102,7 +116,11 @@ def evaluate(as_of: AsOfOption = None, output: FormatOption = Format.table) -> N
             }
         )
         return
-    table = Table(title=f"Evaluation {summary.run_id} as of {summary.as_of}", title_justify="left")
+    kind = "Incremental evaluation" if summary.incremental else "Evaluation"
+    table = Table(
+        title=f"{kind} {summary.run_id} as of {summary.as_of} ({summary.reason})",
+        title_justify="left",
+    )
     table.add_column("status")
     table.add_column("KPIs", justify="right")
     for name in STATUS_STYLE:

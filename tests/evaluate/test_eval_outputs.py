@@ -138,7 +138,7 @@ def test_write_results_replaces_only_the_given_kpis(engine: Engine, tmp_path: Pa
         engine,
         ids["run"],
         {"evaluations": evaluations(600.0).filter(pl.col("kpi") == revenue)},
-        kpis=[revenue],
+        scope={"evaluations": [revenue]},
     )
     stored = read_frame(engine, "select kpi_id, actual from kpi_evaluation order by kpi_id")
     assert sorted(stored.rows()) == sorted([(revenue, 600.0), (satisfaction, 8.0)])

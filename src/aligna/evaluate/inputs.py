@@ -7,6 +7,7 @@ entities only: archived KPIs, objectives and initiatives are not evaluated.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,11 +51,34 @@ class EvaluationInputs:
     scorecard_items: pl.DataFrame
 
 
-def read_inputs(engine: Engine) -> EvaluationInputs:
-    """Read the inputs of a whole evaluation."""
+@dataclass(frozen=True)
+class KpiInputs:
+    """What evaluating some KPIs reads: their rows, current values, target versions, overrides."""
+
+    kpis: pl.DataFrame
+    values: pl.DataFrame
+    specs: pl.DataFrame
+    overrides: pl.DataFrame
+
+
+def id_filter(column: str, ids: Sequence[int] | None) -> str:
+    """An SQL condition keeping the rows whose column is one of the ids (all rows for None).
+
+    The ids are integers formatted by us, never text from outside, so inlining them is safe
+    and keeps one statement however many there are.
+    """
+    if ids is None:
+        return "1 = 1"
+    if not ids:
+        return "1 = 0"
+    return f"{column} in ({', '.join(str(int(i)) for i in ids)})"
+
+
+def read_kpi_inputs(engine: Engine, ids: Sequence[int] | None = None) -> KpiInputs:
+    """Read the live KPIs (or only those with the given ids) and what evaluates them."""
     kpis = read_frame(
         engine,
-        """
+        f"""
         select k.id as kpi, k.slug, k.name, k.polarity, k.frequency, k.aggregation,
                k.staleness_days, k.owner_id as owner, k.unit_id as home_unit,
                k.breakdown_unit_kind, k.breakdown_total, k.source_manual,
@@ -62,10 +86,11 @@ def read_inputs(engine: Engine) -> EvaluationInputs:
         from kpi k
         left join (
             select kr.kpi_id, kr.ok, kr.error from kpi_refresh kr
-            join (select kpi_id, max(id) as id from kpi_refresh group by kpi_id) latest
+            join (select kpi_id, max(id) as id from kpi_refresh
+                  where {id_filter("kpi_id", ids)} group by kpi_id) latest
               on latest.id = kr.id
         ) r on r.kpi_id = k.id
-        where k.archived_at is null
+        where k.archived_at is null and {id_filter("k.id", ids)}
         """,
     ).with_columns(
         pl.col("kpi").cast(pl.Int64),
@@ -76,26 +101,52 @@ def read_inputs(engine: Engine) -> EvaluationInputs:
     )
     values = read_frame(
         engine,
-        """
+        f"""
         select o.kpi_id as kpi, o.unit_id as unit, o.period, o.value
         from observation o join kpi k on k.id = o.kpi_id
         where o.superseded_at is null and k.archived_at is null
+          and {id_filter("o.kpi_id", ids)}
         """,
     ).with_columns(
         pl.col("kpi").cast(pl.Int64),
         pl.col("unit").cast(pl.Int64),
         pl.col("value").cast(pl.Float64),
     )
-    values = _with_totals(values, kpis)
-    return EvaluationInputs(
+    return KpiInputs(
         kpis=kpis,
-        values=values,
-        specs=_specs(engine, kpis),
+        values=_with_totals(values, kpis),
+        specs=_specs(engine, kpis, ids),
         overrides=read_frame(
             engine,
             "select kpi_id as kpi, period, target, red_flag, stretch, lo, hi, red_lo, red_hi "
-            "from kpi_target_override",
+            f"from kpi_target_override where {id_filter('kpi_id', ids)}",
         ).with_columns(pl.col("kpi").cast(pl.Int64)),
+    )
+
+
+def read_inputs(engine: Engine) -> EvaluationInputs:
+    """Read the inputs of a whole evaluation."""
+    kpi = read_kpi_inputs(engine)
+    return EvaluationInputs(
+        kpis=kpi.kpis,
+        values=kpi.values,
+        specs=kpi.specs,
+        overrides=kpi.overrides,
+        **read_structure(engine),
+    )
+
+
+def read_structure(engine: Engine) -> dict[str, pl.DataFrame]:
+    """Read what the roll-ups, gaps and scorecards need: everything but the KPIs' own inputs."""
+    return dict(
+        scorecard_items=read_scorecard_items(engine),
+        **read_tree(engine),
+    )
+
+
+def read_tree(engine: Engine) -> dict[str, pl.DataFrame]:
+    """The objectives, what they contain and serve, initiatives, vision targets and milestones."""
+    return dict(
         objectives=read_frame(
             engine,
             "select id as objective, parent_id as parent, weight from objective "
@@ -135,13 +186,23 @@ def read_inputs(engine: Engine) -> EvaluationInputs:
             "join initiative i on i.id = c.initiative_id "
             "where c.vision_target_id is not null and i.archived_at is null",
         ).with_columns(pl.col("vision_target").cast(pl.Int64)),
-        scorecard_items=read_frame(
-            engine,
-            "select person_id as person, case when kpi_id is null then 'initiative' else 'kpi' "
-            "end as kind, coalesce(kpi_id, initiative_id) as item, unit_id as unit, weight, role "
-            "from scorecard_item",
-        ).with_columns(pl.col("person", "item", "unit").cast(pl.Int64)),
     )
+
+
+def read_scorecard_items(engine: Engine, kpis: Sequence[int] | None = None) -> pl.DataFrame:
+    """Every scorecard item, or the whole scorecards of the people with one of these KPIs."""
+    people = (
+        "1 = 1"
+        if kpis is None
+        else "person_id in (select person_id from scorecard_item "
+        f"where {id_filter('kpi_id', kpis)})"
+    )
+    return read_frame(
+        engine,
+        "select person_id as person, case when kpi_id is null then 'initiative' else 'kpi' "
+        "end as kind, coalesce(kpi_id, initiative_id) as item, unit_id as unit, weight, role "
+        f"from scorecard_item where {people}",
+    ).with_columns(pl.col("person", "item", "unit").cast(pl.Int64))
 
 
 def _children(engine: Engine) -> pl.DataFrame:
@@ -167,10 +228,12 @@ def _children(engine: Engine) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def _specs(engine: Engine, kpis: pl.DataFrame) -> pl.DataFrame:
+def _specs(engine: Engine, kpis: pl.DataFrame, ids: Sequence[int] | None) -> pl.DataFrame:
     """One row per target version: the canonical target block spread into columns."""
     versions = read_frame(
-        engine, "select kpi_id as kpi, set_at, target from kpi_target_version order by id"
+        engine,
+        "select kpi_id as kpi, set_at, target from kpi_target_version "
+        f"where {id_filter('kpi_id', ids)} order by id",
     )
     rows: list[dict[str, Any]] = []
     for kpi, set_at, target in versions.iter_rows():

@@ -3,16 +3,18 @@ performance exceptions opened and closed so that re-evaluating never opens a dup
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.bulk import bulk_transaction
+from aligna.evaluate.inputs import id_filter
 
 # Evaluation frame -> table, with the frame's id columns renamed to the table's.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -45,21 +47,28 @@ def signals_as_json(evaluations: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_results(
-    engine: Engine, run_id: int, frames: dict[str, pl.DataFrame], *, kpis: list[int] | None = None
+    engine: Engine,
+    run_id: int,
+    frames: dict[str, pl.DataFrame],
+    *,
+    scope: dict[str, Sequence[int]] | None = None,
 ) -> dict[str, int]:
-    """Replace the evaluation tables (or, with kpis, only those KPIs' rows) in one transaction."""
+    """Replace evaluation tables in one transaction: a frame in `scope` replaces only the rows
+    of the ids given for it (KPIs, vision targets, people), any other frame its whole table."""
     written: dict[str, int] = {}
+    scope = scope or {}
     with bulk_transaction(engine) as writer:
         for name, (table, renames) in TABLES.items():
             frame = frames.get(name)
             if frame is None:
                 continue
-            if kpis is None:
-                writer.execute(f"DELETE FROM {table}")
-            elif "kpi_id" in renames.values():
-                for start in range(0, len(kpis), 500):
-                    chunk = ",".join(str(int(k)) for k in kpis[start : start + 500])
-                    writer.execute(f"DELETE FROM {table} WHERE kpi_id IN ({chunk})")
+            if name in scope:
+                key = next(iter(renames.values()))
+                ids = list(scope[name])
+                for start in range(0, len(ids), 500):
+                    writer.execute(
+                        f"DELETE FROM {table} WHERE {id_filter(key, ids[start : start + 500])}"
+                    )
             else:
                 writer.execute(f"DELETE FROM {table}")
             if name == "evaluations":
@@ -67,6 +76,10 @@ def write_results(
             frame = frame.rename({k: v for k, v in renames.items() if k in frame.columns})
             frame = frame.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
             written[table] = writer.append(table, frame.select(_columns(table, frame)))
+            if name not in scope:
+                # Fresh statistics after replacing a whole table, so that the next incremental
+                # evaluation's deletes and reads by KPI use the indexes.
+                writer.analyze(table)
     return written
 
 
@@ -77,15 +90,25 @@ def _columns(table: str, frame: pl.DataFrame) -> list[str]:
 
 
 def reconcile_exceptions(
-    session: Session, wanted: pl.DataFrame, owners: dict[tuple[Any, ...], int], now: datetime
+    session: Session,
+    wanted: pl.DataFrame,
+    owners: dict[tuple[Any, ...], int],
+    now: datetime,
+    *,
+    kpis: Sequence[int] | None = None,
 ) -> ExceptionChanges:
-    """Open the wanted exceptions not yet open, close the open ones whose cause went away."""
+    """Open the wanted exceptions not yet open, close the open ones whose cause went away.
+
+    With `kpis`, only those KPIs' exceptions are reconciled (an incremental evaluation): the
+    others' causes were not looked at, so they stay as they are.
+    """
     table = m.PerformanceException
+    query = select(table.id, table.key, table.period, table.detail).where(table.closed_at.is_(None))
+    if kpis is not None:
+        query = query.where(text(id_filter("kpi_id", kpis)))
     open_rows = {
         key: (exception_id, period, detail)
-        for exception_id, key, period, detail in session.execute(
-            select(table.id, table.key, table.period, table.detail).where(table.closed_at.is_(None))
-        )
+        for exception_id, key, period, detail in session.execute(query)
     }
     new_rows: list[dict[str, Any]] = []
     refreshed: list[dict[str, Any]] = []
@@ -98,7 +121,7 @@ def reconcile_exceptions(
             if (period, detail) != (row.get("period"), row.get("detail")):
                 refreshed.append(
                     {
-                        "id": exception_id,
+                        "b_id": exception_id,
                         "period": row.get("period"),
                         "detail": row.get("detail") or "",
                     }
@@ -126,11 +149,17 @@ def reconcile_exceptions(
         )
     if new_rows:
         session.execute(insert(table), new_rows)
-    for values in refreshed:
-        session.execute(update(table).where(table.id == values.pop("id")).values(**values))
+    if refreshed:  # one executemany, not a statement per exception
+        session.connection().execute(
+            update(table.__table__).where(table.__table__.c.id == bindparam("b_id")),
+            refreshed,
+        )
     gone = [exception_id for key, (exception_id, _, _) in open_rows.items() if key not in seen]
     for start in range(0, len(gone), 500):
         session.execute(
             update(table).where(table.id.in_(gone[start : start + 500])).values(closed_at=now)
         )
-    return ExceptionChanges(opened=len(new_rows), closed=len(gone), still_open=len(seen))
+    still_open = session.execute(
+        select(func.count()).select_from(table).where(table.closed_at.is_(None))
+    ).scalar_one()
+    return ExceptionChanges(opened=len(new_rows), closed=len(gone), still_open=still_open)

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
@@ -20,17 +20,6 @@ Record = dict[str, Any]
 
 class NotFound(LookupError):
     """An id that names nothing (or nothing live)."""
-
-
-def _latest_closed(session: Session) -> Any:
-    """A subquery: the latest closed period evaluated for each KPI and unit slice."""
-    e = m.KpiEvaluation
-    return (
-        select(e.kpi_id, e.unit_id, func.max(e.period).label("period"))
-        .where(e.partial.is_(False))
-        .group_by(e.kpi_id, e.unit_id)
-        .subquery()
-    )
 
 
 def kpi_record(row: Any, kpi: str, unit: str | None, forecast: Record | None) -> Record:
@@ -73,18 +62,10 @@ def kpi_statuses(
     """The latest closed evaluation of every KPI (whole organisation), of a unit's KPIs and
     slices, or of the items on a person's scorecard."""
     e = m.KpiEvaluation
-    latest = _latest_closed(session)
     unit_alias = aliased(m.Unit)
     query = (
         select(e, m.Kpi.slug, m.Kpi.name, unit_alias.slug.label("unit_slug"))
-        .join(
-            latest,
-            and_(
-                latest.c.kpi_id == e.kpi_id,
-                latest.c.period == e.period,
-                func.coalesce(latest.c.unit_id, -1) == func.coalesce(e.unit_id, -1),
-            ),
-        )
+        .where(e.latest.is_(True))
         .join(m.Kpi, m.Kpi.id == e.kpi_id)
         .outerjoin(unit_alias, unit_alias.id == e.unit_id)
         .where(m.Kpi.archived_at.is_(None))

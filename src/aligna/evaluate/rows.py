@@ -11,13 +11,14 @@ from aligna.evaluate.layout import WITHIN, Grid, KpiTable, last_in_series, serie
 from aligna.evaluate.ordinals import PeriodNames, end_days, format_periods
 from aligna.evaluate.placement import PlacedTargets
 from aligna.evaluate.signals import (
-    NO_SIDE,
     Limits,
     baselines,
+    by_side,
     detect,
-    favourable,
+    events,
     limits_at,
     signal_lists,
+    towards_middle,
 )
 from aligna.evaluate.status import NO_STATUS, SEGMENTS, STALE, STATUSES, judge
 from aligna.evaluate.trend import (
@@ -156,21 +157,15 @@ class PartEvaluation:
         )
 
     def _signals(self) -> pl.Series:
-        det, vi = self.detections, self.vi
-        parts = []
-        for rule, side in ((1, det.rule_1), (2, det.rule_2), (3, det.rule_3)):
-            fired = np.flatnonzero(side != NO_SIDE)
-            at = vi[fired]
-            fav = favourable(
-                side[fired],
-                self.polarity[at],
-                self.v_y[fired],
-                self.v_centre[fired],
-                self.middle[at],
-            )
-            parts.append((at, np.full(len(fired), rule), side[fired], fav))
-        rows, rules, sides, fav = (np.concatenate(p) for p in zip(*parts, strict=True))
-        return signal_lists(len(self.grid.ordinal), rows, rules, sides, fav)
+        found = events(self.detections)
+        at = self.vi[found.value]
+        polarity = self.polarity[at]
+        fav = by_side(found.side, polarity)
+        # Within-range KPIs are few: the distances to the band run on their signals only.
+        within = np.flatnonzero(polarity == WITHIN)
+        value = found.value[within]
+        fav[within] = towards_middle(self.v_y[value], self.v_centre[value], self.middle[at[within]])
+        return signal_lists(len(self.grid.ordinal), self.vi, found, fav)
 
     def evaluations(self) -> pl.DataFrame:
         """The evaluations frame of this run of series."""

@@ -5,15 +5,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import Engine, insert, update
 
 from aligna import model as m
+from aligna.bulk import shared_reads
 from aligna.db import session_scope
 from aligna.evaluate.engine import compute
-from aligna.evaluate.inputs import read_inputs
+from aligna.evaluate.incremental import (
+    Changes,
+    compute_changed,
+    find_changes,
+    latest_change_set,
+    read_stored_state,
+)
+from aligna.evaluate.inputs import read_inputs, read_kpi_inputs, read_scorecard_items, read_tree
 from aligna.evaluate.outputs import ExceptionChanges, reconcile_exceptions, write_results
 from aligna.model.base import utcnow
 
@@ -37,57 +45,172 @@ class EvaluationSummary:
     signals: int = 0
     exceptions: ExceptionChanges | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    incremental: bool = False  # only the changed KPIs were evaluated (kpis counts those)
+    reason: str = ""  # why this evaluation was full, or what changed
+
+
+def evaluate(
+    engine: Engine, *, as_of: date | None = None, full: bool = False, progress: Progress = _quiet
+) -> EvaluationSummary:
+    """Evaluate what changed since the last evaluation, or everything when that is needed."""
+    as_of = as_of or date.today()
+    if full:
+        return evaluate_all(engine, as_of=as_of, progress=progress, reason="asked for")
+    progress("finding changes")
+    changes = find_changes(engine, as_of)
+    if changes.kpis is None:
+        return evaluate_all(engine, as_of=as_of, progress=progress, reason=changes.reason)
+    return evaluate_changed(engine, changes, as_of=as_of, progress=progress)
 
 
 def evaluate_all(
-    engine: Engine, *, as_of: date | None = None, progress: Progress = _quiet
+    engine: Engine,
+    *,
+    as_of: date | None = None,
+    progress: Progress = _quiet,
+    reason: str = "asked for",
 ) -> EvaluationSummary:
     """Evaluate every live KPI, objective, initiative, vision target and scorecard."""
     as_of = as_of or date.today()
+    # The run starts before anything is read: a change stamped after this is found next time.
+    started, seen = utcnow(), latest_change_set(engine)
     clock = {"start": time.perf_counter()}
     progress("reading")
-    inputs = read_inputs(engine)
+    with shared_reads(engine):
+        inputs = read_inputs(engine)
     clock["read"] = time.perf_counter()
     progress("evaluating")
     frames = compute(inputs, as_of)
     clock["compute"] = time.perf_counter()
     progress("writing")
-    started = utcnow()
-    with session_scope(engine) as session:
-        run_id = session.execute(
-            insert(m.EvaluationRun)
-            .values(started_at=started, as_of=as_of, kpis=inputs.kpis.height)
-            .returning(m.EvaluationRun.id)
-        ).scalar_one()
+    run_id = _start_run(engine, started, seen, as_of, inputs.kpis.height, incremental=False)
     write_results(engine, run_id, frames)
-    owners: dict[tuple[object, ...], int] = {
-        ("kpi", k): o for k, o in inputs.kpis.select("kpi", "owner").iter_rows()
-    }
-    accountable = inputs.scorecard_items.filter(
-        (pl.col("kind") == "kpi") & (pl.col("role") == "accountable") & pl.col("unit").is_not_null()
-    ).unique(subset=["item", "unit"], keep="first", maintain_order=True)
-    owners.update(
-        {("slice", k, u): p for k, u, p in accountable.select("item", "unit", "person").iter_rows()}
-    )
+    owners = _owners(inputs.kpis, inputs.scorecard_items)
     owners.update(
         {
             ("initiative", i): o
             for i, o in inputs.initiatives.select("initiative", "owner").iter_rows()
         }
     )
+    changes = _reconcile(engine, run_id, frames["exceptions"], owners, kpis=None)
+    clock["write"] = time.perf_counter()
+    return _summary(
+        run_id, as_of, inputs.kpis.height, frames, frames["latest"], changes, clock, reason
+    )
+
+
+def evaluate_changed(
+    engine: Engine, changes: Changes, *, as_of: date, progress: Progress = _quiet
+) -> EvaluationSummary:
+    """Re-evaluate only the changed KPIs and what depends on them (see incremental.py)."""
+    ids = changes.kpis or []
+    started, seen = utcnow(), latest_change_set(engine)
+    clock = {"start": time.perf_counter()}
+    progress("reading")
+    with shared_reads(engine):
+        inputs = read_kpi_inputs(engine, ids)
+        tree = read_tree(engine)
+        items = read_scorecard_items(engine, ids)
+        stored = read_stored_state(engine)
+    clock["read"] = time.perf_counter()
+    progress("evaluating")
+    frames, latest = compute_changed(ids, inputs, tree, items, stored, as_of)
+    clock["compute"] = time.perf_counter()
+    progress("writing")
+    run_id = _start_run(engine, started, seen, as_of, len(ids), incremental=True)
+    write_results(
+        engine,
+        run_id,
+        frames,
+        scope={
+            "evaluations": ids,
+            "forecasts": ids,
+            "vision_gaps": frames["vision_gaps"]["vision_target"].to_list(),
+            "scorecards": items["person"].unique().to_list(),
+        },
+    )
+    exceptions = _reconcile(
+        engine, run_id, frames["exceptions"], _owners(inputs.kpis, items), kpis=ids
+    )
+    clock["write"] = time.perf_counter()
+    return _summary(
+        run_id, as_of, len(ids), frames, latest, exceptions, clock, changes.reason, incremental=True
+    )
+
+
+def _start_run(
+    engine: Engine,
+    started: datetime,
+    change_set: int | None,
+    as_of: date,
+    kpis: int,
+    *,
+    incremental: bool,
+) -> int:
     with session_scope(engine) as session:
-        changes = reconcile_exceptions(session, frames["exceptions"], owners, utcnow())
+        return session.execute(
+            insert(m.EvaluationRun)
+            .values(
+                started_at=started,
+                change_set_id=change_set,
+                as_of=as_of,
+                kpis=kpis,
+                incremental=incremental,
+            )
+            .returning(m.EvaluationRun.id)
+        ).scalar_one()
+
+
+def _owners(kpis: pl.DataFrame, scorecard_items: pl.DataFrame) -> dict[tuple[object, ...], int]:
+    """Who owns each KPI's exceptions: the KPI's owner, or for a unit's slice whoever is
+    accountable for that slice on a scorecard."""
+    owners: dict[tuple[object, ...], int] = {
+        ("kpi", k): o for k, o in kpis.select("kpi", "owner").iter_rows()
+    }
+    accountable = scorecard_items.filter(
+        (pl.col("kind") == "kpi") & (pl.col("role") == "accountable") & pl.col("unit").is_not_null()
+    ).unique(subset=["item", "unit"], keep="first", maintain_order=True)
+    owners.update(
+        {("slice", k, u): p for k, u, p in accountable.select("item", "unit", "person").iter_rows()}
+    )
+    return owners
+
+
+def _reconcile(
+    engine: Engine,
+    run_id: int,
+    wanted: pl.DataFrame,
+    owners: dict[tuple[object, ...], int],
+    *,
+    kpis: list[int] | None,
+) -> ExceptionChanges:
+    """Reconcile the exceptions and mark the run finished, in one transaction."""
+    with session_scope(engine) as session:
+        changes = reconcile_exceptions(session, wanted, owners, utcnow(), kpis=kpis)
         session.execute(
             update(m.EvaluationRun).where(m.EvaluationRun.id == run_id).values(finished_at=utcnow())
         )
-    clock["write"] = time.perf_counter()
-    latest = frames["latest"].filter(pl.col("unit").is_null())
-    statuses = dict(latest.group_by("status").len().iter_rows())
+    return changes
+
+
+def _summary(
+    run_id: int,
+    as_of: date,
+    kpis: int,
+    frames: dict[str, pl.DataFrame],
+    latest: pl.DataFrame,
+    changes: ExceptionChanges,
+    clock: dict[str, float],
+    reason: str,
+    *,
+    incremental: bool = False,
+) -> EvaluationSummary:
+    statuses = dict(latest.filter(pl.col("unit").is_null()).group_by("status").len().iter_rows())
     evaluations = frames["evaluations"]
     return EvaluationSummary(
         run_id=run_id,
         as_of=as_of,
-        kpis=inputs.kpis.height,
+        kpis=kpis,
         series=evaluations.select("kpi", "unit").unique().height,
         rows=evaluations.height,
         statuses={str(k): int(v) for k, v in statuses.items()},
@@ -98,4 +221,6 @@ def evaluate_all(
             "compute": clock["compute"] - clock["read"],
             "write": clock["write"] - clock["compute"],
         },
+        incremental=incremental,
+        reason=reason,
     )

@@ -15,7 +15,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from aligna.evaluate.layout import HIGHER, LOWER, XMR_MIN_VALUES
+from aligna.evaluate.frames import short_texts
+from aligna.evaluate.layout import LOWER, XMR_MIN_VALUES
 
 NATURAL = 2.66  # natural process limits: centre +- 2.66 mR-bar
 HALF_WAY = 1.33  # the half-way lines of rule 2
@@ -129,48 +130,64 @@ def detect(y: np.ndarray, rank: np.ndarray, limits: Limits) -> Detections:
     )
 
 
-def favourable(
-    side: np.ndarray,
-    polarity: np.ndarray,
-    y: np.ndarray,
-    centre: np.ndarray,
-    middle: np.ndarray,
-) -> np.ndarray:
-    """Whether a signal is favourable: 1 yes, 0 no (adverse), -1 unknown.
+def by_side(side: np.ndarray, polarity: np.ndarray) -> np.ndarray:
+    """Whether a signal is favourable (1) or adverse (0) by its side: above for
+    higher-is-better, below for lower-is-better (within-range KPIs: see `towards_middle`)."""
+    wanted = np.where(polarity == LOWER, BELOW, ABOVE)
+    return (side == wanted).astype(np.int8)
 
-    Above is favourable for higher-is-better, below for lower-is-better; for within-range, a
-    signal is favourable when its value is nearer the band's middle than the centre line is
-    (the process moved towards the middle), adverse otherwise.
-    """
+
+def towards_middle(y: np.ndarray, centre: np.ndarray, middle: np.ndarray) -> np.ndarray:
+    """Whether a within-range signal is favourable: 1 when its value is nearer the band's
+    middle than the centre line is (the process moved towards the middle), 0 (adverse)
+    otherwise, -1 (unknown) without a band."""
     with np.errstate(invalid="ignore"):
         towards = np.abs(y - middle) < np.abs(centre - middle)
-    within = np.where(np.isnan(middle), -1, towards.astype(np.int8))
-    return np.select(
-        [polarity == HIGHER, polarity == LOWER], [side == ABOVE, side == BELOW], within
-    ).astype(np.int8)
+    return np.where(np.isnan(middle), -1, towards.astype(np.int8)).astype(np.int8)
 
 
-def signal_lists(
-    n_rows: int, rows: np.ndarray, rules: np.ndarray, sides: np.ndarray, fav: np.ndarray
-) -> pl.Series:
+@dataclass(frozen=True)
+class Events:
+    """The signals that fired, ordered by value and, within a value, by rule."""
+
+    value: np.ndarray  # the value each signal is dated at
+    rule: np.ndarray  # 1, 2 or 3
+    side: np.ndarray  # ABOVE or BELOW
+    counts: np.ndarray  # per value: how many signals it has
+
+
+def events(detections: Detections) -> Events:
+    """Every signal that fired, in the order the `signals` lists show them."""
+    # A row per value, a column per rule: the non-zero cells in row-major order are the
+    # signals ordered by value, then by rule, with no sort.
+    sides = np.stack((detections.rule_1, detections.rule_2, detections.rule_3), axis=1)
+    cells = sides.ravel()
+    fired = np.flatnonzero(cells)
+    value, rule = np.divmod(fired, 3)
+    return Events(
+        value=value,
+        rule=(rule + 1).astype(np.int8),
+        side=cells[fired],
+        counts=np.count_nonzero(sides, axis=1),
+    )
+
+
+def signal_lists(n_rows: int, rows: np.ndarray, found: Events, fav: np.ndarray) -> pl.Series:
     """The `signals` column: per row, the list of {rule, side, favourable} dated there.
 
-    The events come rule after rule, each rule's in row order; a stable sort by row then
-    lists a row's signals by rule.
+    `rows` is the (ascending) row of each value `found` refers to; `fav` is per signal.
     """
-    order = np.argsort(rows, kind="stable")
-    rows, rules, sides, fav = rows[order], rules[order], sides[order], fav[order]
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_rows))))
-    side_text = pa.DictionaryArray.from_arrays(
-        pa.array(sides.astype(np.int8) - 1), pa.array(SIDES)
-    ).cast(pa.string())
+    counts = np.zeros(n_rows, dtype=np.int64)
+    counts[rows] = found.counts
+    offsets = np.concatenate(([0], np.cumsum(counts)))
     struct = pa.StructArray.from_arrays(
         [
-            pa.array(rules.astype(np.int8)),
-            side_text,
+            pa.array(found.rule),
+            short_texts(("", *SIDES), found.side),
             pa.array(fav == 1, mask=fav < 0),
         ],
         names=["rule", "side", "favourable"],
     )
-    lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), struct)
+    # 64-bit offsets and string views are Polars' own layout: the column is taken as it is.
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), struct)
     return pl.Series("signals", lists).cast(SIGNAL_TYPE)

@@ -20,6 +20,8 @@ class Observation(Base):
     __tablename__ = "observation"
     __table_args__ = (
         Index("ix_observation_current", "kpi_id", "unit_id", "period", "superseded_at"),
+        # Incremental evaluation finds the KPIs with values taken since the last evaluation.
+        Index("ix_observation_taken_at", "taken_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +41,10 @@ class KpiRefresh(Base):
     """The result of running one KPI's query once: rows, new values, revisions, or the error."""
 
     __tablename__ = "kpi_refresh"
-    __table_args__ = (Index("ix_kpi_refresh_kpi_started", "kpi_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_kpi_refresh_kpi_started", "kpi_id", "started_at"),
+        Index("ix_kpi_refresh_finished", "finished_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id"))
