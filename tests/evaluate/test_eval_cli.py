@@ -153,3 +153,17 @@ def test_unit_filter_gives_that_unit_its_slices() -> None:
     )
     period = revenue[0]["period"]
     assert revenue[0]["target"] == pytest.approx(share * company_history[period]["target"])
+
+
+def test_evaluate_again_finds_nothing_changed_and_full_evaluates_everything() -> None:
+    again = run_json("evaluate", "--as-of", DAY.isoformat())
+    assert again["incremental"] is True and again["kpis"] == 0
+    assert again["reason"].startswith("nothing changed since evaluation")
+    assert again["statuses"] and sum(again["statuses"].values()) == 23
+    full = run_json("evaluate", "--as-of", DAY.isoformat(), "--full")
+    assert full["incremental"] is False and full["reason"] == "a full evaluation was asked for"
+    assert full["kpis"] == 24 and full["statuses"] == again["statuses"]
+    assert full["exceptions"]["opened"] == 0 and full["exceptions"]["closed"] == 0
+    table = runner.invoke(app, ["evaluate", "--as-of", DAY.isoformat()])
+    assert table.exit_code == 0
+    assert "Incremental evaluation" in table.output and "nothing changed" in table.output

@@ -29,9 +29,9 @@ from aligna.evaluate.inputs import KpiInputs
 from aligna.evaluate.rollup import roll_up, scorecard_scores, vision_target_scores
 from aligna.evaluate.vision_gap import annual_values, vision_gaps
 
-# Rows are stamped when written but seen by others only at commit; a change written just
-# before the last evaluation started may have committed after it read. Looking back a little
-# re-evaluates a few KPIs twice rather than miss one.
+# On PostgreSQL, rows are stamped when written but seen by others only at commit; a change
+# written just before the last evaluation started may have committed after it read. Looking
+# back a little re-evaluates a few KPIs twice rather than miss one.
 LOOKBACK = timedelta(minutes=1)
 # Past this share of the KPIs, reading and writing everything at once is as quick.
 FULL_SHARE = 0.25
@@ -46,12 +46,42 @@ class Changes:
     reason: str
 
 
+@dataclass(frozen=True)
+class Watermark:
+    """The newest change set, value and refresh a run had seen when it started reading."""
+
+    change_set_id: int | None
+    observation_id: int | None
+    refresh_id: int | None
+
+
+def read_watermark(engine: Engine) -> Watermark:
+    """The newest ids now. Read before the inputs: what lands in between is seen twice
+    (evaluated now and found again next time), never missed."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(
+                select(func.max(m.ChangeSet.id)).scalar_subquery(),
+                select(func.max(m.Observation.id)).scalar_subquery(),
+                select(func.max(m.KpiRefresh.id)).scalar_subquery(),
+            )
+        ).one()
+    return Watermark(*row)
+
+
 def find_changes(engine: Engine, as_of: date) -> Changes:
     """The KPIs whose inputs changed since the last finished evaluation, if that is enough."""
     run = m.EvaluationRun
     with engine.connect() as connection:
         last = connection.execute(
-            select(run.id, run.started_at, run.as_of, run.change_set_id)
+            select(
+                run.id,
+                run.started_at,
+                run.as_of,
+                run.change_set_id,
+                run.observation_id,
+                run.refresh_id,
+            )
             .where(run.finished_at.is_not(None))
             .order_by(run.id.desc())
             .limit(1)
@@ -60,6 +90,7 @@ def find_changes(engine: Engine, as_of: date) -> Changes:
             return Changes(None, None, "nothing was evaluated yet")
         if last.as_of != as_of:
             return Changes(last.id, None, f"the last evaluation was as of {last.as_of}")
+        # Target versions, definitions, weights... all come with a change set.
         structural = connection.execute(
             select(m.ChangeSet.id)
             .join(m.AuditEntry, m.AuditEntry.change_set_id == m.ChangeSet.id)
@@ -71,12 +102,19 @@ def find_changes(engine: Engine, as_of: date) -> Changes:
         ).first()
         if structural is not None:
             return Changes(last.id, None, "the project changed since the last evaluation")
-        since = last.started_at - LOOKBACK
+        new_values = m.Observation.id > (last.observation_id or 0)
+        new_refreshes = m.KpiRefresh.id > (last.refresh_id or 0)
+        if engine.dialect.name != "sqlite":
+            # SQLite has one writer at a time, so ids grow in commit order and the watermark
+            # is exact. Elsewhere a transaction can commit after a later one: rows stamped
+            # shortly before the last run started are looked at again.
+            since = last.started_at - LOOKBACK
+            new_values = new_values | (m.Observation.taken_at >= since)
+            new_refreshes = new_refreshes | (m.KpiRefresh.finished_at >= since)
         changed = connection.execute(
             union(
-                select(m.Observation.kpi_id).where(m.Observation.taken_at >= since),
-                select(m.KpiRefresh.kpi_id).where(m.KpiRefresh.finished_at >= since),
-                select(m.KpiTargetVersion.kpi_id).where(m.KpiTargetVersion.set_at >= since),
+                select(m.Observation.kpi_id).where(new_values),
+                select(m.KpiRefresh.kpi_id).where(new_refreshes),
             )
         ).scalars()
         ids = sorted({int(k) for k in changed})
@@ -85,6 +123,8 @@ def find_changes(engine: Engine, as_of: date) -> Changes:
         ).scalar_one()
     if live and len(ids) > FULL_SHARE * live:
         return Changes(last.id, None, f"{len(ids)} of {live} KPIs changed")
+    if not ids:
+        return Changes(last.id, [], f"nothing changed since evaluation {last.id}")
     return Changes(last.id, ids, f"{len(ids)} KPIs changed since evaluation {last.id}")
 
 
@@ -94,12 +134,6 @@ class StoredState:
 
     latest: pl.DataFrame  # kpi, unit, status, score: every series' latest row
     health: pl.DataFrame  # initiative, score, health
-
-
-def latest_change_set(engine: Engine) -> int | None:
-    """The id of the latest change set (what a starting run has seen of the project)."""
-    with engine.connect() as connection:
-        return connection.execute(select(func.max(m.ChangeSet.id))).scalar()
 
 
 def read_stored_state(engine: Engine) -> StoredState:

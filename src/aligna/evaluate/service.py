@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import polars as pl
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from aligna import model as m
 from aligna.bulk import shared_reads
@@ -16,10 +16,11 @@ from aligna.db import session_scope
 from aligna.evaluate.engine import compute
 from aligna.evaluate.incremental import (
     Changes,
+    Watermark,
     compute_changed,
     find_changes,
-    latest_change_set,
     read_stored_state,
+    read_watermark,
 )
 from aligna.evaluate.inputs import read_inputs, read_kpi_inputs, read_scorecard_items, read_tree
 from aligna.evaluate.outputs import ExceptionChanges, reconcile_exceptions, write_results
@@ -55,12 +56,39 @@ def evaluate(
     """Evaluate what changed since the last evaluation, or everything when that is needed."""
     as_of = as_of or date.today()
     if full:
-        return evaluate_all(engine, as_of=as_of, progress=progress, reason="asked for")
+        return evaluate_all(
+            engine, as_of=as_of, progress=progress, reason="a full evaluation was asked for"
+        )
     progress("finding changes")
     changes = find_changes(engine, as_of)
     if changes.kpis is None:
         return evaluate_all(engine, as_of=as_of, progress=progress, reason=changes.reason)
+    if not changes.kpis and changes.since_run is not None:
+        return _unchanged(engine, changes.since_run, as_of, changes.reason)
     return evaluate_changed(engine, changes, as_of=as_of, progress=progress)
+
+
+def _unchanged(engine: Engine, run_id: int, as_of: date, reason: str) -> EvaluationSummary:
+    """Nothing changed since the last run: its results stand, and no new run is recorded."""
+    latest = read_stored_state(engine).latest.filter(pl.col("unit").is_null())
+    with session_scope(engine) as session:
+        still_open = session.execute(
+            select(func.count())
+            .select_from(m.PerformanceException)
+            .where(m.PerformanceException.closed_at.is_(None))
+        ).scalar_one()
+    return EvaluationSummary(
+        run_id=run_id,
+        as_of=as_of,
+        kpis=0,
+        series=0,
+        rows=0,
+        statuses={str(k): int(v) for k, v in latest.group_by("status").len().iter_rows()},
+        exceptions=ExceptionChanges(opened=0, closed=0, still_open=still_open),
+        seconds={"read": 0.0, "compute": 0.0, "write": 0.0},
+        incremental=True,
+        reason=reason,
+    )
 
 
 def evaluate_all(
@@ -68,12 +96,12 @@ def evaluate_all(
     *,
     as_of: date | None = None,
     progress: Progress = _quiet,
-    reason: str = "asked for",
+    reason: str = "a full evaluation was asked for",
 ) -> EvaluationSummary:
     """Evaluate every live KPI, objective, initiative, vision target and scorecard."""
     as_of = as_of or date.today()
     # The run starts before anything is read: a change stamped after this is found next time.
-    started, seen = utcnow(), latest_change_set(engine)
+    started, seen = utcnow(), read_watermark(engine)
     clock = {"start": time.perf_counter()}
     progress("reading")
     with shared_reads(engine):
@@ -104,7 +132,7 @@ def evaluate_changed(
 ) -> EvaluationSummary:
     """Re-evaluate only the changed KPIs and what depends on them (see incremental.py)."""
     ids = changes.kpis or []
-    started, seen = utcnow(), latest_change_set(engine)
+    started, seen = utcnow(), read_watermark(engine)
     clock = {"start": time.perf_counter()}
     progress("reading")
     with shared_reads(engine):
@@ -141,7 +169,7 @@ def evaluate_changed(
 def _start_run(
     engine: Engine,
     started: datetime,
-    change_set: int | None,
+    seen: Watermark,
     as_of: date,
     kpis: int,
     *,
@@ -152,7 +180,9 @@ def _start_run(
             insert(m.EvaluationRun)
             .values(
                 started_at=started,
-                change_set_id=change_set,
+                change_set_id=seen.change_set_id,
+                observation_id=seen.observation_id,
+                refresh_id=seen.refresh_id,
                 as_of=as_of,
                 kpis=kpis,
                 incremental=incremental,

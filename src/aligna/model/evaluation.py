@@ -36,9 +36,12 @@ class EvaluationRun(Base):
     as_of: Mapped[date] = mapped_column(Date)
     kpis: Mapped[int] = mapped_column(Integer, default=0)
     incremental: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The latest change set when the run started: a later one that changed the project (not
-    # only values) makes the next evaluation a full one.
+    # The newest change set, value and refresh when the run started (its watermark): a later
+    # change set that changed the project (not only values) makes the next evaluation a full
+    # one; later values and refreshes name the KPIs an incremental one re-evaluates.
     change_set_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    observation_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    refresh_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class KpiEvaluation(Base):

@@ -20,6 +20,8 @@ def upgrade() -> None:
     """Apply this migration."""
     with op.batch_alter_table("evaluation_run") as batch:
         batch.add_column(sa.Column("change_set_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("observation_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("refresh_id", sa.Integer(), nullable=True))
     with op.batch_alter_table("kpi_evaluation") as batch:
         batch.add_column(
             sa.Column("latest", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -62,4 +64,6 @@ def downgrade() -> None:
     with op.batch_alter_table("kpi_evaluation") as batch:
         batch.drop_column("latest")
     with op.batch_alter_table("evaluation_run") as batch:
+        batch.drop_column("refresh_id")
+        batch.drop_column("observation_id")
         batch.drop_column("change_set_id")
