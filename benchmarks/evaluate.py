@@ -426,6 +426,7 @@ def write_step(url: str, folder: str) -> dict[str, Any]:
 
     from aligna import model as m
     from aligna.db import open_database, session_scope
+    from aligna.evaluate.incremental import read_watermark
     from aligna.evaluate.outputs import reconcile_exceptions, write_results
     from aligna.model.base import utcnow
 
@@ -437,10 +438,18 @@ def write_step(url: str, folder: str) -> dict[str, Any]:
     engine = open_database(url, migrate=False)
     try:
         started = time.perf_counter()
+        seen = read_watermark(engine)  # as evaluate_all does, before its reads
         with session_scope(engine) as session:
             run_id = session.execute(
                 insert(m.EvaluationRun)
-                .values(started_at=utcnow(), as_of=AS_OF, kpis=kpi_owners.height)
+                .values(
+                    started_at=utcnow(),
+                    as_of=AS_OF,
+                    kpis=kpi_owners.height,
+                    change_set_id=seen.change_set_id,
+                    observation_id=seen.observation_id,
+                    refresh_id=seen.refresh_id,
+                )
                 .returning(m.EvaluationRun.id)
             ).scalar_one()
         ran = time.perf_counter()
