@@ -1,0 +1,1 @@
+"""Authentication: accounts, passwords, sessions, tokens, rate limits and single sign-on."""

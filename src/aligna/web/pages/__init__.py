@@ -1,0 +1,1 @@
+"""The HTML pages: routers that build view models and render templates."""

@@ -1,0 +1,1 @@
+"""Server-rendered SVG: bullet graphs, sparklines and the KPI chart."""
