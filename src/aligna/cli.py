@@ -481,4 +481,5 @@ def record_command(
 
 
 # --- evaluation commands (aligna/cli_evaluate.py registers them on `app`) ---
+from aligna import cli_accounts as _account_commands  # noqa: E402, F401
 from aligna import cli_evaluate as _evaluation_commands  # noqa: E402, F401

@@ -333,63 +333,35 @@ def explain(
     unit: Annotated[str | None, typer.Option(help="A unit's slice.")] = None,
     as_of: AsOfOption = None,
 ) -> None:
-    """How a KPI's status, score, trend, signals and forecast were computed, step by step."""
-    import polars as pl
+    """How a KPI's status, score, trend, signals and forecast were computed, step by step.
 
-    from aligna.evaluate.explain import explain_kpi
-    from aligna.evaluate.inputs import read_inputs
-    from aligna.measure.refresh import organisation_today
+    The day is the last evaluation's (what the stored numbers mean) unless --as-of says.
+    """
+    from sqlalchemy import select
+
+    from aligna import model as m
+    from aligna.db import session_scope
+    from aligna.evaluate.explain_stored import explain_stored
 
     engine = _engine()
-    inputs = read_inputs(engine)
-    found = inputs.kpis.filter(pl.col("slug") == kpi)
-    if found.height == 0:
-        raise fail(f"unknown KPI '{kpi}', expected the id of a KPI")
-    kpi_id = int(found["kpi"][0])
-    unit_id = None
-    if unit is not None:
-        from sqlalchemy import select
-
-        from aligna import model as m
-        from aligna.db import session_scope
-
-        with session_scope(engine) as session:
+    with session_scope(engine) as session:
+        kpi_id = session.execute(
+            select(m.Kpi.id).where(m.Kpi.slug == kpi, m.Kpi.archived_at.is_(None))
+        ).scalar()
+        if kpi_id is None:
+            raise fail(f"unknown KPI '{kpi}', expected the id of a KPI")
+        unit_id = None
+        if unit is not None:
             unit_id = session.execute(select(m.Unit.id).where(m.Unit.slug == unit)).scalar()
-        if unit_id is None:
-            raise fail(f"unknown unit '{unit}', expected the id of a unit")
-    day = _as_of(as_of) or organisation_today(settings_for())
-    one = pl.col("kpi") == kpi_id
-    series = inputs.values.filter(one)
-    if period is None:
-        latest = series.filter(
-            pl.col("unit").is_null() if unit_id is None else pl.col("unit") == unit_id
-        )
-        if latest.height == 0:
-            raise fail(f"KPI '{kpi}' has no values yet: run aligna refresh (or aligna record)")
-        period = _latest_closed_period(latest["period"].to_list(), day)
+            if unit_id is None:
+                raise fail(f"unknown unit '{unit}', expected the id of a unit")
     try:
-        lines = explain_kpi(
-            kpi_id,
-            unit_id,
-            period,
-            kpis=found,
-            values=series,
-            specs=inputs.specs.filter(one),
-            overrides=inputs.overrides.filter(one),
-            as_of=day,
+        explanation = explain_stored(
+            engine, kpi_id=kpi_id, unit_id=unit_id, period=period, as_of=_as_of(as_of)
         )
-    except (ValueError, LookupError) as exc:
+    except LookupError as exc:
+        raise fail(f"KPI '{kpi}': {exc}") from None
+    except ValueError as exc:
         raise fail(str(exc)) from None
-    if lines:
-        name = found["name"][0]
-        lines[0] = lines[0].replace(f"KPI {kpi_id}", f"{name} ({kpi})", 1)
-    for line in lines:
+    for line in explanation.lines:
         console.print(line, highlight=False, soft_wrap=True)
-
-
-def _latest_closed_period(periods: list[str], day: date) -> str:
-    """The latest period that ended before the day (else the latest there is)."""
-    from aligna.periods import parse_period
-
-    closed = [p for p in periods if parse_period(p).end < day]
-    return max(closed or periods, key=lambda p: parse_period(p).start)

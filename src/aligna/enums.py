@@ -7,6 +7,7 @@ from enum import StrEnum
 from aligna.periods import Frequency
 
 __all__ = [
+    "AccountRoleName",
     "Aggregation",
     "BreakdownTotal",
     "Frequency",
@@ -89,3 +90,10 @@ class MissionGapTopic(StrEnum):
     products = "products"
     technology = "technology"
     infrastructure = "infrastructure"
+
+
+class AccountRoleName(StrEnum):
+    """A role granted to an account; manager and member come from the reporting line instead."""
+
+    admin = "admin"
+    strategy_office = "strategy_office"

@@ -53,6 +53,23 @@ class Settings(BaseSettings):
         ge=1,
         description="The most rows a KPI query may return; more is an error on that KPI.",
     )
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs session cookies and CSRF tokens. Set it in production (any long "
+        "random text, the same for every web process); unset, aligna keeps a random one in "
+        "the project folder (.aligna-secret).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach aligna at, for links in messages; https makes "
+        "session cookies Secure.",
+    )
+    session_idle_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="A web session ends after this long idle."
+    )
+    session_max_days: float = Field(
+        default=7.0, gt=0, le=365, description="A web session ends this long after sign-in."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -1,5 +1,14 @@
 """The model: every concept of the domain as a table, with no logic beyond invariants."""
 
+from aligna.model.access import InitiativeAccess, KpiAccess
+from aligna.model.account import (
+    Account,
+    AccountRole,
+    ApiToken,
+    LoginAttempt,
+    PasswordResetToken,
+    WebSession,
+)
 from aligna.model.audit import AuditEntry, ChangeSet
 from aligna.model.base import Base
 from aligna.model.evaluation import (
@@ -27,6 +36,9 @@ from aligna.model.scorecard import BusinessScorecardItem, ScorecardItem
 from aligna.model.strategy import Objective, ObjectiveVisionTarget, Process
 
 __all__ = [
+    "Account",
+    "AccountRole",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "BusinessScorecardItem",
@@ -35,11 +47,13 @@ __all__ = [
     "EvaluationRun",
     "Foundation",
     "Initiative",
+    "InitiativeAccess",
     "InitiativeContribution",
     "InitiativeContributor",
     "InitiativeEvaluation",
     "InitiativeInfluencer",
     "Kpi",
+    "KpiAccess",
     "KpiEvaluation",
     "KpiForecast",
     "KpiInfluencer",
@@ -47,11 +61,13 @@ __all__ = [
     "KpiRefresh",
     "KpiTargetOverride",
     "KpiTargetVersion",
+    "LoginAttempt",
     "Milestone",
     "Objective",
     "ObjectiveEvaluation",
     "ObjectiveVisionTarget",
     "Observation",
+    "PasswordResetToken",
     "PerformanceException",
     "Person",
     "Process",
@@ -62,4 +78,5 @@ __all__ = [
     "Value",
     "VisionGapEvaluation",
     "VisionTarget",
+    "WebSession",
 ]

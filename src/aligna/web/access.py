@@ -1,0 +1,224 @@
+"""Who may see what (DESIGN.md "Permissions"), as SQL conditions every page and endpoint uses.
+
+A hidden item is hidden everywhere: pages, the API, search, exports and counts all filter
+with the same conditions, so there is one place to get visibility right.
+
+- **admin** and **strategy office**: everything (the strategy office writes the project files
+  that declare everything, restrictions included).
+- **manager** (a person with direct reports): everything in their unit subtree and their
+  reporting line below them, plus what a member sees.
+- **member**: their own scorecard, the items they own, contribute to or influence, the
+  organisation-level map (foundation, vision targets, objectives) and KPIs marked public.
+- A KPI or initiative **restricted** to named people and units is seen only by those people,
+  the people in those units (and the units below them), its owner, and admins and the
+  strategy office; being public or in a manager's subtree does not open it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from aligna import model as m
+
+ADMIN = "admin"
+STRATEGY_OFFICE = "strategy_office"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person as permissions see them."""
+
+    account_id: int | None
+    person_id: int | None
+    roles: frozenset[str] = frozenset()
+    is_manager: bool = False
+    units: tuple[int, ...] = ()  # the person's unit and extra teams
+    lineage: tuple[int, ...] = ()  # those units and every unit above them
+    managed_units: tuple[int, ...] = field(default=(), repr=False)  # own unit and below
+
+    @property
+    def sees_all(self) -> bool:
+        """Admins and the strategy office see everything."""
+        return ADMIN in self.roles or STRATEGY_OFFICE in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the viewer may administer aligna (upload projects, accounts, roles)."""
+        return ADMIN in self.roles
+
+    @property
+    def role_name(self) -> str:
+        """The viewer's highest role, in words for the page header."""
+        if ADMIN in self.roles:
+            return "admin"
+        if STRATEGY_OFFICE in self.roles:
+            return "strategy office"
+        return "manager" if self.is_manager else "member"
+
+
+def load_viewer(
+    session: Session, *, account_id: int | None, person_id: int | None, roles: frozenset[str]
+) -> Viewer:
+    """Build a viewer: the person's units, the units above them, and what they manage."""
+    if person_id is None:
+        return Viewer(account_id, None, roles)
+    own_unit = session.execute(select(m.Person.unit_id).where(m.Person.id == person_id)).scalar()
+    teams = session.execute(
+        select(m.TeamMembership.unit_id).where(m.TeamMembership.person_id == person_id)
+    ).scalars()
+    units = tuple(dict.fromkeys([u for u in [own_unit, *teams] if u is not None]))
+    is_manager = (
+        session.execute(
+            select(m.Person.id)
+            .where(m.Person.manager_id == person_id, m.Person.archived_at.is_(None))
+            .limit(1)
+        ).first()
+        is not None
+    )
+    managed = tuple(unit_subtree(session, own_unit)) if is_manager and own_unit else ()
+    return Viewer(
+        account_id=account_id,
+        person_id=person_id,
+        roles=roles,
+        is_manager=is_manager,
+        units=units,
+        lineage=tuple(unit_lineage(session, units)),
+        managed_units=managed,
+    )
+
+
+def unit_subtree(session: Session, root: int) -> list[int]:
+    """A unit and every unit below it."""
+    tree = select(m.Unit.id).where(m.Unit.id == root).cte("subtree", recursive=True)
+    tree = tree.union_all(select(m.Unit.id).where(m.Unit.parent_id == tree.c.id))
+    return list(session.execute(select(tree.c.id)).scalars())
+
+
+def unit_lineage(session: Session, units: tuple[int, ...]) -> list[int]:
+    """The units and every unit above them."""
+    if not units:
+        return []
+    up = (
+        select(m.Unit.id, m.Unit.parent_id)
+        .where(m.Unit.id.in_(units))
+        .cte("lineage", recursive=True)
+    )
+    up = up.union_all(select(m.Unit.id, m.Unit.parent_id).where(m.Unit.id == up.c.parent_id))
+    return list(dict.fromkeys(session.execute(select(up.c.id)).scalars()))
+
+
+def _reports(person_id: int) -> ColumnElement[bool]:
+    """A subquery of everyone below a person in the reporting line."""
+    below = (
+        select(m.Person.id).where(m.Person.manager_id == person_id).cte("reports", recursive=True)
+    )
+    below = below.union_all(select(m.Person.id).where(m.Person.manager_id == below.c.id))
+    return select(below.c.id)  # type: ignore[return-value]
+
+
+def person_visible(viewer: Viewer, person: type[m.Person] = m.Person) -> ColumnElement[bool]:
+    """The condition under which the viewer may see a person and their scorecard."""
+    if viewer.sees_all:
+        return true()
+    if viewer.person_id is None:
+        return false()
+    conditions: list[ColumnElement[bool]] = [person.id == viewer.person_id]
+    if viewer.is_manager:
+        conditions.append(person.unit_id.in_(viewer.managed_units))
+        conditions.append(person.id.in_(_reports(viewer.person_id)))
+    return or_(*conditions)
+
+
+def _scope_people(viewer: Viewer, column: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether a person column is the viewer or, for a manager, someone they manage."""
+    assert viewer.person_id is not None
+    conditions: list[ColumnElement[bool]] = [column == viewer.person_id]
+    if viewer.is_manager:
+        conditions.append(column.in_(_reports(viewer.person_id)))
+        conditions.append(
+            column.in_(select(m.Person.id).where(m.Person.unit_id.in_(viewer.managed_units)))
+        )
+    return or_(*conditions)
+
+
+def kpi_visible(viewer: Viewer, kpi: type[m.Kpi] = m.Kpi) -> ColumnElement[bool]:
+    """The condition under which the viewer may see a KPI (its page, values and status)."""
+    if viewer.sees_all:
+        return true()
+    if viewer.person_id is None:
+        return false()
+    access = m.KpiAccess
+    restricted = exists().where(access.kpi_id == kpi.id)
+    named = exists().where(
+        access.kpi_id == kpi.id,
+        or_(access.person_id == viewer.person_id, access.unit_id.in_(viewer.lineage or (-1,))),
+    )
+    influencer = m.KpiInfluencer
+    item = m.ScorecardItem
+    open_to: list[ColumnElement[bool]] = [
+        kpi.public.is_(True),
+        _scope_people(viewer, kpi.owner_id),
+        exists().where(
+            influencer.kpi_id == kpi.id,
+            or_(
+                _scope_people(viewer, influencer.person_id),
+                influencer.unit_id.in_(viewer.units or (-1,)),
+            ),
+        ),
+        exists().where(item.kpi_id == kpi.id, _scope_people(viewer, item.person_id)),
+    ]
+    if viewer.is_manager:
+        open_to.append(kpi.unit_id.in_(viewer.managed_units))
+    return or_(
+        and_(~restricted, or_(*open_to)),
+        and_(restricted, or_(kpi.owner_id == viewer.person_id, named)),
+    )
+
+
+def initiative_visible(
+    viewer: Viewer, initiative: type[m.Initiative] = m.Initiative
+) -> ColumnElement[bool]:
+    """The condition under which the viewer may see an initiative."""
+    if viewer.sees_all:
+        return true()
+    if viewer.person_id is None:
+        return false()
+    access = m.InitiativeAccess
+    restricted = exists().where(access.initiative_id == initiative.id)
+    named = exists().where(
+        access.initiative_id == initiative.id,
+        or_(access.person_id == viewer.person_id, access.unit_id.in_(viewer.lineage or (-1,))),
+    )
+    influencer = m.InitiativeInfluencer
+    contributor = m.InitiativeContributor
+    item = m.ScorecardItem
+    open_to: list[ColumnElement[bool]] = [
+        _scope_people(viewer, initiative.owner_id),
+        exists().where(
+            contributor.initiative_id == initiative.id,
+            _scope_people(viewer, contributor.person_id),
+        ),
+        exists().where(
+            influencer.initiative_id == initiative.id,
+            or_(
+                _scope_people(viewer, influencer.person_id),
+                influencer.unit_id.in_(viewer.units or (-1,)),
+            ),
+        ),
+        exists().where(item.initiative_id == initiative.id, _scope_people(viewer, item.person_id)),
+    ]
+    if viewer.is_manager:
+        open_to.append(initiative.unit_id.in_(viewer.managed_units))
+    return or_(
+        and_(~restricted, or_(*open_to)),
+        and_(restricted, or_(initiative.owner_id == viewer.person_id, named)),
+    )
+
+
+def unit_visible(viewer: Viewer, unit: type[m.Unit] = m.Unit) -> ColumnElement[bool]:
+    """Units (names and the tree) are the organisation's structure: every signed-in person
+    sees them; what a unit page lists is filtered by the item conditions."""
+    return literal(viewer.account_id is not None or viewer.sees_all)

@@ -1,0 +1,262 @@
+"""A KPI's page: definition, source, people, history with targets and signals, target changes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from aligna import model as m
+from aligna.web.access import Viewer, kpi_visible, person_visible
+from aligna.web.views.scorecard import ItemView, PersonRef, forecast_record
+from aligna.web.views.sight import Step, lines_of_sight, objective_index
+
+
+@dataclass
+class KpiPage:
+    """Everything the KPI page shows."""
+
+    kpi_id: int
+    item: ItemView  # the latest closed period, as on a scorecard
+    definition: str
+    frequency: str
+    aggregation: str
+    public: bool
+    restricted: bool
+    owner: PersonRef
+    home_unit: tuple[str, str]
+    process: str | None
+    source: str  # manual | query
+    connection: str | None
+    query: str | None
+    last_refresh: dict[str, Any] | None
+    influencers: list[dict[str, Any]]
+    objectives: list[dict[str, Any]]
+    slices: list[dict[str, Any]]
+    history: list[dict[str, Any]]  # every period, oldest first (the chart)
+    target_changes: list[dict[str, Any]]
+    sight: list[list[Step]] = field(default_factory=list)
+    open_exceptions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def find_kpi(session: Session, viewer: Viewer, slug: str) -> m.Kpi | None:
+    """A live KPI the viewer may see, by its id."""
+    return session.execute(
+        select(m.Kpi).where(m.Kpi.slug == slug, m.Kpi.archived_at.is_(None), kpi_visible(viewer))
+    ).scalar()
+
+
+def kpi_page(session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | None) -> KpiPage:
+    """Build a KPI's page for the whole organisation or one unit's slice."""
+    e = m.KpiEvaluation
+    rows = (
+        session.execute(
+            select(e)
+            .where(
+                e.kpi_id == kpi.id,
+                e.unit_id.is_(None) if unit_id is None else e.unit_id == unit_id,
+            )
+            .order_by(e.period)
+        )
+        .scalars()
+        .all()
+    )
+    history = [_point(r) for r in rows]
+    latest = next((r for r in reversed(rows) if r.latest), None)
+    forecast = session.execute(
+        select(m.KpiForecast).where(
+            m.KpiForecast.kpi_id == kpi.id,
+            m.KpiForecast.unit_id.is_(None)
+            if unit_id is None
+            else m.KpiForecast.unit_id == unit_id,
+        )
+    ).scalar()
+    item = ItemView(
+        kind="kpi",
+        id=kpi.slug,
+        name=kpi.name,
+        role="",
+        weight=1.0,
+        status=latest.status if latest else "no_data",
+        score=latest.score if latest else None,
+        period=latest.period if latest else None,
+        actual=latest.actual if latest else None,
+        target=latest.target if latest else None,
+        red_flag=latest.red_flag if latest else None,
+        stretch=latest.stretch if latest else None,
+        lo=latest.lo if latest else None,
+        hi=latest.hi if latest else None,
+        red_lo=latest.red_lo if latest else None,
+        red_hi=latest.red_hi if latest else None,
+        polarity=str(kpi.polarity),
+        unit_of_measure=kpi.unit_of_measure,
+        trend=latest.trend if latest else None,
+        forecast=forecast_record(forecast),
+        history=[p["actual"] for p in history if not p["partial"]][-12:],
+    )
+    if unit_id is not None:
+        unit = session.get(m.Unit, unit_id)
+        item.unit, item.unit_name = (unit.slug, unit.name) if unit else (None, None)
+    owner = session.get(m.Person, kpi.owner_id)
+    owner_visible = bool(
+        session.execute(
+            select(m.Person.id).where(m.Person.id == kpi.owner_id, person_visible(viewer))
+        ).first()
+    )
+    home = session.get(m.Unit, kpi.unit_id)
+    process = session.get(m.Process, kpi.process_id) if kpi.process_id else None
+    connection = session.get(m.Connection, kpi.connection_id) if kpi.connection_id else None
+    refresh = session.execute(
+        select(m.KpiRefresh)
+        .where(m.KpiRefresh.kpi_id == kpi.id)
+        .order_by(m.KpiRefresh.id.desc())
+        .limit(1)
+    ).scalar()
+    index = objective_index(session)
+    sight = lines_of_sight(session, index, kpis=[kpi.id]).get(("kpi", kpi.id), [])
+    return KpiPage(
+        kpi_id=kpi.id,
+        item=item,
+        definition=kpi.definition,
+        frequency=str(kpi.frequency),
+        aggregation=str(kpi.aggregation),
+        public=kpi.public,
+        restricted=session.execute(
+            select(exists().where(m.KpiAccess.kpi_id == kpi.id))
+        ).scalar_one(),
+        owner=PersonRef(owner.slug, owner.name, owner.position, owner_visible)
+        if owner
+        else PersonRef("", "nobody", "", False),
+        home_unit=(home.slug, home.name) if home else ("", ""),
+        process=process.name if process else None,
+        source="manual" if kpi.source_manual else "query",
+        connection=connection.slug if connection else None,
+        query=kpi.query,
+        last_refresh=None
+        if refresh is None
+        else {
+            "started_at": refresh.started_at,
+            "finished_at": refresh.finished_at,
+            "ok": refresh.ok,
+            "error": refresh.error,
+            "rows": refresh.rows,
+            "new_values": refresh.new_values,
+            "revised_values": refresh.revised_values,
+        },
+        influencers=_influencers(session, viewer, kpi.id),
+        objectives=[
+            {"id": slug, "name": name, "weight": weight}
+            for slug, name, weight in session.execute(
+                select(m.Objective.slug, m.Objective.name, m.KpiObjective.weight)
+                .join(m.KpiObjective, m.KpiObjective.objective_id == m.Objective.id)
+                .where(m.KpiObjective.kpi_id == kpi.id, m.Objective.archived_at.is_(None))
+                .order_by(m.KpiObjective.position)
+            )
+        ],
+        slices=_slices(session, kpi.id),
+        history=history,
+        target_changes=_target_changes(session, kpi.id),
+        sight=sight,
+        open_exceptions=[
+            {"kind": x.kind, "period": x.period, "detail": x.detail, "opened_at": x.opened_at}
+            for x in session.execute(
+                select(m.PerformanceException).where(
+                    m.PerformanceException.kpi_id == kpi.id,
+                    m.PerformanceException.closed_at.is_(None),
+                    m.PerformanceException.unit_id.is_(None)
+                    if unit_id is None
+                    else m.PerformanceException.unit_id == unit_id,
+                )
+            ).scalars()
+        ],
+    )
+
+
+def _point(row: m.KpiEvaluation) -> dict[str, Any]:
+    return {
+        "period": row.period,
+        "partial": row.partial,
+        "actual": row.actual,
+        "target": row.target,
+        "red_flag": row.red_flag,
+        "stretch": row.stretch,
+        "lo": row.lo,
+        "hi": row.hi,
+        "red_lo": row.red_lo,
+        "red_hi": row.red_hi,
+        "variance": row.variance,
+        "percent_of_target": row.percent_of_target,
+        "status": row.status,
+        "score": row.score,
+        "trend": row.trend,
+        "centre": row.centre,
+        "lower_limit": row.lower_limit,
+        "upper_limit": row.upper_limit,
+        "signals": json.loads(row.signals or "[]"),
+        "stale_reason": row.stale_reason or None,
+    }
+
+
+def _influencers(session: Session, viewer: Viewer, kpi_id: int) -> list[dict[str, Any]]:
+    influencer = m.KpiInfluencer
+    rows = session.execute(
+        select(influencer.kind, m.Person.slug, m.Person.name, m.Unit.slug, m.Unit.name, m.Person.id)
+        .outerjoin(m.Person, m.Person.id == influencer.person_id)
+        .outerjoin(m.Unit, m.Unit.id == influencer.unit_id)
+        .where(influencer.kpi_id == kpi_id)
+        .order_by(influencer.position)
+    ).all()
+    person_ids = [r[5] for r in rows if r[5] is not None]
+    visible = (
+        set(
+            session.execute(
+                select(m.Person.id).where(m.Person.id.in_(person_ids), person_visible(viewer))
+            ).scalars()
+        )
+        if person_ids
+        else set()
+    )
+    return [
+        {
+            "kind": str(kind).replace("_", "-"),
+            "person": PersonRef(pslug, pname, "", pid in visible) if pslug else None,
+            "unit": (uslug, uname) if uslug else None,
+        }
+        for kind, pslug, pname, uslug, uname, pid in rows
+    ]
+
+
+def _slices(session: Session, kpi_id: int) -> list[dict[str, Any]]:
+    """A broken-down KPI's unit slices with their latest status (units are visible to all)."""
+    e = m.KpiEvaluation
+    return [
+        {"unit": slug, "name": name, "status": status, "score": score, "actual": actual}
+        for slug, name, status, score, actual in session.execute(
+            select(m.Unit.slug, m.Unit.name, e.status, e.score, e.actual)
+            .join(m.Unit, m.Unit.id == e.unit_id)
+            .where(e.kpi_id == kpi_id, e.latest.is_(True), e.unit_id.is_not(None))
+            .order_by(m.Unit.name)
+        )
+    ]
+
+
+def _target_changes(session: Session, kpi_id: int) -> list[dict[str, Any]]:
+    """Every version of the KPI's target with who set it, when and why."""
+    version = m.KpiTargetVersion
+    return [
+        {
+            "set_at": set_at,
+            "target": target or {},
+            "actor": actor or "",
+            "message": message or "",
+        }
+        for set_at, target, actor, message in session.execute(
+            select(version.set_at, version.target, m.ChangeSet.actor, m.ChangeSet.message)
+            .outerjoin(m.ChangeSet, and_(m.ChangeSet.id == version.change_set_id))
+            .where(version.kpi_id == kpi_id)
+            .order_by(version.set_at.desc(), version.id.desc())
+        )
+    ]
