@@ -319,14 +319,24 @@ def demo(
         "aligna-demo"
     ),
     fresh: Annotated[bool, typer.Option(help="Rebuild even if the folder holds a demo.")] = False,
+    serve: Annotated[
+        bool, typer.Option(help="Serve it in the browser afterwards (--no-serve only builds).")
+    ] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to serve on.")] = 8000,
 ) -> None:
-    """Build the demo organisation (project files, warehouse, database) and show its map."""
+    """Build the demo organisation (project files, warehouse, database), evaluate it, show its
+    map, and serve it at http://127.0.0.1:8000 with three demo sign-ins."""
     from aligna.demo.run import run_demo
 
     try:
-        run_demo(console, directory=directory, people=people, seed=seed, fresh=fresh)
+        run_demo(console, directory=directory, people=people, seed=seed, fresh=fresh, port=port)
     except (ValueError, FileExistsError) as exc:
         raise fail(str(exc)) from None
+    if serve:
+        from aligna.settings import load_settings
+        from aligna.web.serve import serve as run
+
+        run(load_settings(directory.resolve()), host="127.0.0.1", port=port)
 
 
 def main() -> None:
@@ -483,3 +493,4 @@ def record_command(
 # --- evaluation commands (aligna/cli_evaluate.py registers them on `app`) ---
 from aligna import cli_accounts as _account_commands  # noqa: E402, F401
 from aligna import cli_evaluate as _evaluation_commands  # noqa: E402, F401
+from aligna import cli_web as _web_commands  # noqa: E402, F401

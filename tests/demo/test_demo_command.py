@@ -25,7 +25,7 @@ def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_demo_builds_applies_and_shows_the_map(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--people", "20", "--dir", str(folder)])
+    result = runner.invoke(app, ["demo", "--people", "20", "--dir", str(folder), "--no-serve"])
     assert result.exit_code == 0, result.output
     for words in (
         "Alignment Map · Tidewell Pumps",
@@ -68,13 +68,18 @@ def test_demo_builds_applies_and_shows_the_map(tmp_path: Path) -> None:
 
 def test_demo_reuses_its_folder_and_rebuilds_with_fresh(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    assert runner.invoke(app, ["demo", "--people", "20", "--dir", str(folder)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["demo", "--people", "20", "--dir", str(folder), "--no-serve"]).exit_code
+        == 0
+    )
     people = (folder / "people.csv").read_text()
-    result = runner.invoke(app, ["demo", "--people", "40", "--dir", str(folder)])
+    result = runner.invoke(app, ["demo", "--people", "40", "--dir", str(folder), "--no-serve"])
     assert result.exit_code == 0
     assert "Reusing the demo" in result.output and "people = 20" in result.output
     assert (folder / "people.csv").read_text() == people
-    result = runner.invoke(app, ["demo", "--people", "40", "--dir", str(folder), "--fresh"])
+    result = runner.invoke(
+        app, ["demo", "--people", "40", "--dir", str(folder), "--fresh", "--no-serve"]
+    )
     assert result.exit_code == 0, result.output
     assert (folder / "people.csv").read_text().count("\n") == 41  # header + 40 people
 
@@ -83,7 +88,7 @@ def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "thesis.txt").write_text("precious")
-    result = runner.invoke(app, ["demo", "--dir", str(folder), "--fresh"])
+    result = runner.invoke(app, ["demo", "--dir", str(folder), "--fresh", "--no-serve"])
     assert result.exit_code == 1
     assert "is not an aligna demo folder" in result.output
     assert (folder / "thesis.txt").read_text() == "precious"

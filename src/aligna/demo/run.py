@@ -15,10 +15,19 @@ from rich.table import Table
 MARKER = ".aligna-demo"
 
 
-def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh: bool) -> None:
+def run_demo(
+    console: Console,
+    *,
+    directory: Path,
+    people: int,
+    seed: int,
+    fresh: bool,
+    port: int = 8000,
+) -> None:
     """Build (or reuse) the demo in a folder, apply it to its database, print summary and map."""
     from aligna.alignment_map import build_alignment_map
     from aligna.db import open_database, session_scope
+    from aligna.demo.logins import DEMO_PASSWORD, demo_logins
     from aligna.evaluate.service import evaluate_all
     from aligna.files.service import apply_project, validate_project
     from aligna.measure.refresh import organisation_today, refresh
@@ -68,6 +77,7 @@ def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh
         evaluation = evaluate_all(engine, as_of=organisation_today(settings))
     with session_scope(engine) as session:
         console.print(alignment_map(build_alignment_map(session)))
+        logins = demo_logins(session)
     statuses = ", ".join(
         f"{evaluation.statuses[name]} {name.replace('_', ' ')}"
         for name in ("on_track", "at_risk", "off_track", "stale", "no_data")
@@ -87,6 +97,16 @@ def run_demo(console: Console, *, directory: Path, people: int, seed: int, fresh
         "[bold]aligna exceptions[/bold], [bold]aligna kpi show on-time-delivery[/bold], "
         "[bold]aligna gaps[/bold], [bold]aligna map[/bold]."
     )
+    table = Table(
+        title=f"Sign in at http://127.0.0.1:{port} (password: {DEMO_PASSWORD})",
+        title_justify="left",
+    )
+    table.add_column("role")
+    table.add_column("email")
+    table.add_column("who")
+    for login in logins:
+        table.add_row(login.role, login.email, login.name)
+    console.print(table)
 
 
 def _marker(people: int, seed: int) -> str:

@@ -17,9 +17,10 @@ with the same conditions, so there is one place to get visibility right.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
 
@@ -132,14 +133,19 @@ def person_visible(viewer: Viewer, person: type[m.Person] = m.Person) -> ColumnE
     return or_(*conditions)
 
 
-def _scope_people(viewer: Viewer, column: ColumnElement[int]) -> ColumnElement[bool]:
+def _scope_people(
+    viewer: Viewer, column: ColumnElement[int], reports: Any = None
+) -> ColumnElement[bool]:
     """Whether a person column is the viewer or, for a manager, someone they manage."""
     assert viewer.person_id is not None
     conditions: list[ColumnElement[bool]] = [column == viewer.person_id]
     if viewer.is_manager:
-        conditions.append(column.in_(_reports(viewer.person_id)))
         conditions.append(
-            column.in_(select(m.Person.id).where(m.Person.unit_id.in_(viewer.managed_units)))
+            column.in_(reports if reports is not None else _reports(viewer.person_id))
+        )
+        staff = aliased(m.Person)
+        conditions.append(
+            column.in_(select(staff.id).where(staff.unit_id.in_(viewer.managed_units)))
         )
     return or_(*conditions)
 
@@ -150,25 +156,28 @@ def kpi_visible(viewer: Viewer, kpi: type[m.Kpi] = m.Kpi) -> ColumnElement[bool]
         return true()
     if viewer.person_id is None:
         return false()
-    access = m.KpiAccess
+    # Aliases: the caller's query may itself read these tables (a scorecard's items), and an
+    # EXISTS must not correlate to them.
+    access = aliased(m.KpiAccess)
     restricted = exists().where(access.kpi_id == kpi.id)
     named = exists().where(
         access.kpi_id == kpi.id,
         or_(access.person_id == viewer.person_id, access.unit_id.in_(viewer.lineage or (-1,))),
     )
-    influencer = m.KpiInfluencer
-    item = m.ScorecardItem
+    influencer = aliased(m.KpiInfluencer)
+    item = aliased(m.ScorecardItem)
+    reports = _reports(viewer.person_id) if viewer.is_manager else None
     open_to: list[ColumnElement[bool]] = [
         kpi.public.is_(True),
-        _scope_people(viewer, kpi.owner_id),
+        _scope_people(viewer, kpi.owner_id, reports),
         exists().where(
             influencer.kpi_id == kpi.id,
             or_(
-                _scope_people(viewer, influencer.person_id),
+                _scope_people(viewer, influencer.person_id, reports),
                 influencer.unit_id.in_(viewer.units or (-1,)),
             ),
         ),
-        exists().where(item.kpi_id == kpi.id, _scope_people(viewer, item.person_id)),
+        exists().where(item.kpi_id == kpi.id, _scope_people(viewer, item.person_id, reports)),
     ]
     if viewer.is_manager:
         open_to.append(kpi.unit_id.in_(viewer.managed_units))
@@ -186,29 +195,33 @@ def initiative_visible(
         return true()
     if viewer.person_id is None:
         return false()
-    access = m.InitiativeAccess
+    access = aliased(m.InitiativeAccess)
     restricted = exists().where(access.initiative_id == initiative.id)
     named = exists().where(
         access.initiative_id == initiative.id,
         or_(access.person_id == viewer.person_id, access.unit_id.in_(viewer.lineage or (-1,))),
     )
-    influencer = m.InitiativeInfluencer
-    contributor = m.InitiativeContributor
-    item = m.ScorecardItem
+    influencer = aliased(m.InitiativeInfluencer)
+    contributor = aliased(m.InitiativeContributor)
+    item = aliased(m.ScorecardItem)
+    reports = _reports(viewer.person_id) if viewer.is_manager else None
     open_to: list[ColumnElement[bool]] = [
-        _scope_people(viewer, initiative.owner_id),
+        _scope_people(viewer, initiative.owner_id, reports),
         exists().where(
             contributor.initiative_id == initiative.id,
-            _scope_people(viewer, contributor.person_id),
+            _scope_people(viewer, contributor.person_id, reports),
         ),
         exists().where(
             influencer.initiative_id == initiative.id,
             or_(
-                _scope_people(viewer, influencer.person_id),
+                _scope_people(viewer, influencer.person_id, reports),
                 influencer.unit_id.in_(viewer.units or (-1,)),
             ),
         ),
-        exists().where(item.initiative_id == initiative.id, _scope_people(viewer, item.person_id)),
+        exists().where(
+            item.initiative_id == initiative.id,
+            _scope_people(viewer, item.person_id, reports),
+        ),
     ]
     if viewer.is_manager:
         open_to.append(initiative.unit_id.in_(viewer.managed_units))

@@ -23,6 +23,7 @@ from aligna.web.auth.identify import (
     set_session_cookie,
     signer,
 )
+from aligna.web.auth.passwords import MAX_LENGTH
 from aligna.web.auth.sessions import authenticate, end_session, hash_token, start_session
 from aligna.web.auth.tokens import (
     check_reset_token,
@@ -107,7 +108,7 @@ def login(
     ctx: Context,
     session: DbSession,
     email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=MAX_LENGTH)],
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
@@ -120,7 +121,7 @@ def login(
             session=session, email=email, password=password, ip=_client_ip(request), now=now
         )
     except LoginLimited as exc:
-        error, status, retry = f"Too many failed sign-ins: {exc}.", 429, exc.retry_after_seconds
+        error, status, retry = f"{str(exc).capitalize()}.", 429, exc.retry_after_seconds
     except LoginFailed:
         error, status = "Wrong email or password.", 400
     if error is not None:
@@ -194,8 +195,8 @@ def reset(
     request: Request,
     ctx: Context,
     session: DbSession,
-    password: Annotated[str, Form(max_length=1000)],
-    confirm: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=MAX_LENGTH)],
+    confirm: Annotated[str, Form(max_length=MAX_LENGTH)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Set the new password (single use), then sign in again."""
@@ -298,8 +299,8 @@ def change_password(
     viewer: CurrentViewer,
     session: DbSession,
     ctx: Context,
-    password: Annotated[str, Form(max_length=1000)],
-    confirm: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=MAX_LENGTH)],
+    confirm: Annotated[str, Form(max_length=MAX_LENGTH)],
 ) -> Response:
     """Set a new password; every other session of the account ends."""
     account = _account(session, viewer)
