@@ -42,7 +42,8 @@ def test_my_scorecard_shows_items_with_status_words_and_lines_of_sight(
     assert f'href="/kpis/{demo.members_kpi}' in html
     # Status is never colour alone: an icon and a word in every status badge.
     badges = re.findall(
-        r'<span class="status status-(\w+)"><span class="icon" aria-hidden="true">(.)</span> ([a-z ]+)</span>',
+        r'<span class="status status-(\w+)"><span class="icon" aria-hidden="true">(.)</span>'
+        r" ([a-z ]+)</span>",
         html,
     )
     assert badges and all(
