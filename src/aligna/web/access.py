@@ -16,6 +16,7 @@ with the same conditions, so there is one place to get visibility right.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,12 +112,22 @@ def unit_lineage(session: Session, units: tuple[int, ...]) -> list[int]:
     return list(dict.fromkeys(session.execute(select(up.c.id)).scalars()))
 
 
+_cte_names = itertools.count(1)
+
+
 def _reports(person_id: int) -> ColumnElement[bool]:
-    """A subquery of everyone below a person in the reporting line."""
+    """A subquery of everyone below a person in the reporting line.
+
+    Aliased tables and a CTE name of its own: one statement may hold several visibility
+    conditions, and the caller's query may read the person table itself.
+    """
+    person, step = aliased(m.Person), aliased(m.Person)
     below = (
-        select(m.Person.id).where(m.Person.manager_id == person_id).cte("reports", recursive=True)
+        select(person.id)
+        .where(person.manager_id == person_id)
+        .cte(f"reports_{next(_cte_names)}", recursive=True)
     )
-    below = below.union_all(select(m.Person.id).where(m.Person.manager_id == below.c.id))
+    below = below.union_all(select(step.id).where(step.manager_id == below.c.id))
     return select(below.c.id)  # type: ignore[return-value]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 
 from aligna import model as m
 from aligna.web.access import kpi_visible, person_visible
@@ -95,14 +95,18 @@ def unit(
 
 
 def _parents(session: DbSession, unit: m.Unit) -> list[m.Unit]:
-    chain: list[m.Unit] = []
-    seen = {unit.id}
-    current = unit
-    while current.parent_id is not None and current.parent_id not in seen:
-        seen.add(current.parent_id)
-        parent = session.get(m.Unit, current.parent_id)
-        if parent is None:
-            break
-        chain.insert(0, parent)
-        current = parent
-    return chain
+    """The units above, from the top down, in one statement (however deep the tree)."""
+    up = select(m.Unit.id, m.Unit.parent_id, literal(0).label("depth")).where(
+        m.Unit.id == unit.parent_id
+    )
+    chain = up.cte("parents", recursive=True)
+    chain = chain.union_all(
+        select(m.Unit.id, m.Unit.parent_id, (chain.c.depth + 1).label("depth")).where(
+            m.Unit.id == chain.c.parent_id, chain.c.depth < 64
+        )
+    )
+    return list(
+        session.execute(
+            select(m.Unit).join(chain, chain.c.id == m.Unit.id).order_by(chain.c.depth.desc())
+        ).scalars()
+    )

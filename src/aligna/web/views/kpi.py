@@ -98,17 +98,27 @@ def kpi_page(session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | Non
         history=[p["actual"] for p in history if not p["partial"]][-12:],
     )
     if unit_id is not None:
-        unit = session.get(m.Unit, unit_id)
+        unit = session.execute(select(m.Unit).where(m.Unit.id == unit_id)).scalar()
         item.unit, item.unit_name = (unit.slug, unit.name) if unit else (None, None)
-    owner = session.get(m.Person, kpi.owner_id)
-    owner_visible = bool(
-        session.execute(
-            select(m.Person.id).where(m.Person.id == kpi.owner_id, person_visible(viewer))
-        ).first()
-    )
-    home = session.get(m.Unit, kpi.unit_id)
-    process = session.get(m.Process, kpi.process_id) if kpi.process_id else None
-    connection = session.get(m.Connection, kpi.connection_id) if kpi.connection_id else None
+    # Owner, home unit, process and connection in one statement (a fixed count per page).
+    facts = session.execute(
+        select(
+            m.Person.slug,
+            m.Person.name,
+            m.Person.position,
+            person_visible(viewer).label("owner_visible"),
+            m.Unit.slug.label("unit_slug"),
+            m.Unit.name.label("unit_name"),
+            m.Process.name.label("process"),
+            m.Connection.slug.label("connection"),
+        )
+        .select_from(m.Kpi)
+        .join(m.Person, m.Person.id == m.Kpi.owner_id)
+        .join(m.Unit, m.Unit.id == m.Kpi.unit_id)
+        .outerjoin(m.Process, m.Process.id == m.Kpi.process_id)
+        .outerjoin(m.Connection, m.Connection.id == m.Kpi.connection_id)
+        .where(m.Kpi.id == kpi.id)
+    ).one()
     refresh = session.execute(
         select(m.KpiRefresh)
         .where(m.KpiRefresh.kpi_id == kpi.id)
@@ -127,13 +137,11 @@ def kpi_page(session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | Non
         restricted=session.execute(
             select(exists().where(m.KpiAccess.kpi_id == kpi.id))
         ).scalar_one(),
-        owner=PersonRef(owner.slug, owner.name, owner.position, owner_visible)
-        if owner
-        else PersonRef("", "nobody", "", False),
-        home_unit=(home.slug, home.name) if home else ("", ""),
-        process=process.name if process else None,
+        owner=PersonRef(facts.slug, facts.name, facts.position, bool(facts.owner_visible)),
+        home_unit=(facts.unit_slug, facts.unit_name),
+        process=facts.process,
         source="manual" if kpi.source_manual else "query",
-        connection=connection.slug if connection else None,
+        connection=facts.connection,
         query=kpi.query,
         last_refresh=None
         if refresh is None
@@ -210,14 +218,10 @@ def _influencers(session: Session, viewer: Viewer, kpi_id: int) -> list[dict[str
         .order_by(influencer.position)
     ).all()
     person_ids = [r[5] for r in rows if r[5] is not None]
-    visible = (
-        set(
-            session.execute(
-                select(m.Person.id).where(m.Person.id.in_(person_ids), person_visible(viewer))
-            ).scalars()
-        )
-        if person_ids
-        else set()
+    visible = set(
+        session.execute(
+            select(m.Person.id).where(m.Person.id.in_(person_ids), person_visible(viewer))
+        ).scalars()
     )
     return [
         {

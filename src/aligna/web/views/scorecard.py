@@ -162,8 +162,7 @@ def _items(session: Session, viewer: Viewer, person_id: int) -> list[tuple[Any, 
 
 
 def _kpi_views(session: Session, items: list[tuple[Any, ...]]) -> list[ItemView]:
-    if not items:
-        return []
+    # The same statements whether the card has KPIs or not: a page's query count is fixed.
     e = m.KpiEvaluation
     kpi_ids = {i[0].kpi_id for i in items}
     latest = {
@@ -241,8 +240,6 @@ def forecast_record(forecast: m.KpiForecast | None) -> dict[str, Any] | None:
 
 
 def _initiative_views(session: Session, items: list[tuple[Any, ...]]) -> list[ItemView]:
-    if not items:
-        return []
     ids = {i[0].initiative_id for i in items}
     health = {
         h.initiative_id: h
@@ -288,14 +285,10 @@ def reporting_line(session: Session, *, viewer: Viewer, person_id: int) -> list[
         select(up.c.id, up.c.manager_id, up.c.slug, up.c.name, up.c.position)
     ).all()
     ids = [r.id for r in rows if r.id != person_id]
-    visible = (
-        set(
-            session.execute(
-                select(m.Person.id).where(m.Person.id.in_(ids), person_visible(viewer))
-            ).scalars()
-        )
-        if ids
-        else set()
+    visible = set(
+        session.execute(
+            select(m.Person.id).where(m.Person.id.in_(ids), person_visible(viewer))
+        ).scalars()
     )
     by_id = {r.id: r for r in rows}
     line: list[PersonRef] = []

@@ -79,13 +79,10 @@ def search(
     for name, statement in kinds.items():
         if kind is not None and name != kind:
             continue
-        rows = session.execute(statement.limit(limit + 1)).all()
-        results.hits[name] = [r._asdict() for r in rows[:limit]]
-        results.counts[name] = (
-            len(rows)
-            if len(rows) <= limit
-            else session.execute(
-                select(func.count()).select_from(statement.order_by(None).subquery())
-            ).scalar_one()
-        )
+        # The total comes with the rows (a window count): one statement per kind.
+        rows = session.execute(
+            statement.add_columns(func.count().over().label("total")).limit(limit)
+        ).all()
+        results.hits[name] = [{k: v for k, v in r._asdict().items() if k != "total"} for r in rows]
+        results.counts[name] = rows[0].total if rows else 0
     return results

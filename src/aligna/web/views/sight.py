@@ -85,27 +85,26 @@ def lines_of_sight(
     """Every path from each KPI and initiative up to the vision, heaviest link first."""
     kpis, initiatives = list(kpis), list(initiatives)
     paths: dict[tuple[str, int], list[list[Step]]] = defaultdict(list)
-    if kpis:
-        for kpi, objective, _ in session.execute(
-            select(m.KpiObjective.kpi_id, m.KpiObjective.objective_id, m.KpiObjective.weight)
-            .where(m.KpiObjective.kpi_id.in_(kpis))
-            .order_by(m.KpiObjective.kpi_id, m.KpiObjective.weight.desc())
-        ):
-            paths[("kpi", kpi)].append(index.path(objective))
-    if initiatives:
-        for initiative, objective, target in session.execute(
-            select(
-                m.InitiativeContribution.initiative_id,
-                m.InitiativeContribution.objective_id,
-                m.InitiativeContribution.vision_target_id,
+    # Both statements run even when a list is empty: a page's query count stays fixed.
+    for kpi, objective, _ in session.execute(
+        select(m.KpiObjective.kpi_id, m.KpiObjective.objective_id, m.KpiObjective.weight)
+        .where(m.KpiObjective.kpi_id.in_(kpis))
+        .order_by(m.KpiObjective.kpi_id, m.KpiObjective.weight.desc())
+    ):
+        paths[("kpi", kpi)].append(index.path(objective))
+    for initiative, objective, target in session.execute(
+        select(
+            m.InitiativeContribution.initiative_id,
+            m.InitiativeContribution.objective_id,
+            m.InitiativeContribution.vision_target_id,
+        )
+        .where(m.InitiativeContribution.initiative_id.in_(initiatives))
+        .order_by(m.InitiativeContribution.initiative_id, m.InitiativeContribution.position)
+    ):
+        if objective is not None:
+            paths[("initiative", initiative)].append(index.path(objective))
+        elif target is not None and target in index.vision_targets:
+            paths[("initiative", initiative)].append(
+                [Step("vision_target", *index.vision_targets[target])]
             )
-            .where(m.InitiativeContribution.initiative_id.in_(initiatives))
-            .order_by(m.InitiativeContribution.initiative_id, m.InitiativeContribution.position)
-        ):
-            if objective is not None:
-                paths[("initiative", initiative)].append(index.path(objective))
-            elif target is not None and target in index.vision_targets:
-                paths[("initiative", initiative)].append(
-                    [Step("vision_target", *index.vision_targets[target])]
-                )
     return dict(paths)
