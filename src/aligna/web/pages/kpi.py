@@ -10,7 +10,7 @@ from aligna import model as m
 from aligna.evaluate.explain_stored import explain_stored
 from aligna.web.deps import Context, CurrentViewer, DbSession, NotFound
 from aligna.web.pages.common import is_htmx, render
-from aligna.web.views.kpi import find_kpi, kpi_page
+from aligna.web.views.kpi import SLICES_PAGE, find_kpi, kpi_page
 
 router = APIRouter(include_in_schema=False)
 VALUES_PAGE = 24
@@ -33,12 +33,15 @@ def kpi(
     session: DbSession,
     unit: str | None = None,
     page: int = Query(1, ge=1),
+    slices: int = Query(1, ge=1),
 ) -> Response:
     """A KPI (or one unit's slice of it) with its history, targets, signals and people."""
     found = find_kpi(session, viewer, slug)
     if found is None:
         raise NotFound("KPI")
-    view = kpi_page(session, viewer=viewer, kpi=found, unit_id=_unit_id(session, unit))
+    view = kpi_page(
+        session, viewer=viewer, kpi=found, unit_id=_unit_id(session, unit), slice_page=slices
+    )
     newest_first = list(reversed(view.history))
     pages = max(1, -(-len(newest_first) // VALUES_PAGE))
     number = min(page, pages)
@@ -51,6 +54,7 @@ def kpi(
         rows=rows,
         values_page={"number": number, "pages": pages, "total": len(newest_first)},
         unit=unit,
+        slices_pages=max(1, -(-view.slice_count // SLICES_PAGE)),
     )
 
 

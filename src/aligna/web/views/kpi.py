@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from aligna import model as m
@@ -36,6 +36,8 @@ class KpiPage:
     influencers: list[dict[str, Any]]
     objectives: list[dict[str, Any]]
     slices: list[dict[str, Any]]
+    slice_count: int
+    slice_page: int
     history: list[dict[str, Any]]  # every period, oldest first (the chart)
     target_changes: list[dict[str, Any]]
     sight: list[list[Step]] = field(default_factory=list)
@@ -49,7 +51,9 @@ def find_kpi(session: Session, viewer: Viewer, slug: str) -> m.Kpi | None:
     ).scalar()
 
 
-def kpi_page(session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | None) -> KpiPage:
+def kpi_page(
+    session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | None, slice_page: int = 1
+) -> KpiPage:
     """Build a KPI's page for the whole organisation or one unit's slice."""
     e = m.KpiEvaluation
     rows = (
@@ -127,6 +131,7 @@ def kpi_page(session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | Non
     ).scalar()
     index = objective_index(session)
     sight = lines_of_sight(session, index, kpis=[kpi.id]).get(("kpi", kpi.id), [])
+    slices, slice_count = _slices(session, kpi.id, slice_page)
     return KpiPage(
         kpi_id=kpi.id,
         item=item,
@@ -164,7 +169,9 @@ def kpi_page(session: Session, *, viewer: Viewer, kpi: m.Kpi, unit_id: int | Non
                 .order_by(m.KpiObjective.position)
             )
         ],
-        slices=_slices(session, kpi.id),
+        slices=slices,
+        slice_count=slice_count,
+        slice_page=slice_page,
         history=history,
         target_changes=_target_changes(session, kpi.id),
         sight=sight,
@@ -233,18 +240,41 @@ def _influencers(session: Session, viewer: Viewer, kpi_id: int) -> list[dict[str
     ]
 
 
-def _slices(session: Session, kpi_id: int) -> list[dict[str, Any]]:
-    """A broken-down KPI's unit slices with their latest status (units are visible to all)."""
+SLICES_PAGE = 48
+
+
+def _slices(session: Session, kpi_id: int, page: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of a broken-down KPI's unit slices, the most urgent first, and how many there
+    are (units are visible to all; a large organisation has thousands of slices)."""
     e = m.KpiEvaluation
-    return [
-        {"unit": slug, "name": name, "status": status, "score": score, "actual": actual}
-        for slug, name, status, score, actual in session.execute(
-            select(m.Unit.slug, m.Unit.name, e.status, e.score, e.actual)
-            .join(m.Unit, m.Unit.id == e.unit_id)
-            .where(e.kpi_id == kpi_id, e.latest.is_(True), e.unit_id.is_not(None))
-            .order_by(m.Unit.name)
+    urgency = case(
+        (e.status == "off_track", 0),
+        (e.status == "at_risk", 1),
+        (e.status == "stale", 2),
+        (e.status == "no_data", 3),
+        else_=4,
+    )
+    statement = (
+        select(
+            m.Unit.slug,
+            m.Unit.name,
+            e.status,
+            e.score,
+            e.actual,
+            func.count().over().label("total"),
         )
+        .join(m.Unit, m.Unit.id == e.unit_id)
+        .where(e.kpi_id == kpi_id, e.latest.is_(True), e.unit_id.is_not(None))
+        .order_by(urgency, m.Unit.name)
+        .limit(SLICES_PAGE)
+        .offset((max(page, 1) - 1) * SLICES_PAGE)
+    )
+    rows = session.execute(statement).all()
+    slices = [
+        {"unit": r.slug, "name": r.name, "status": r.status, "score": r.score, "actual": r.actual}
+        for r in rows
     ]
+    return slices, (rows[0].total if rows else 0)
 
 
 def _target_changes(session: Session, kpi_id: int) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
@@ -164,25 +164,35 @@ def _items(session: Session, viewer: Viewer, person_id: int) -> list[tuple[Any, 
 def _kpi_views(session: Session, items: list[tuple[Any, ...]]) -> list[ItemView]:
     # The same statements whether the card has KPIs or not: a page's query count is fixed.
     e = m.KpiEvaluation
-    kpi_ids = {i[0].kpi_id for i in items}
+    keys = {(i[0].kpi_id, i[0].unit_id) for i in items}
+
+    def series(table: Any) -> Any:
+        """Only the card's series: a broken-down KPI has a slice per unit, thousands at scale."""
+        return or_(
+            false(),
+            *(
+                and_(
+                    table.kpi_id == kpi_id,
+                    table.unit_id.is_(None) if unit_id is None else table.unit_id == unit_id,
+                )
+                for kpi_id, unit_id in sorted(keys, key=repr)
+            ),
+        )
+
     latest = {
         (row.kpi_id, row.unit_id): row
-        for row in session.execute(select(e).where(e.latest.is_(True), e.kpi_id.in_(kpi_ids)))
-        .scalars()
-        .all()
+        for row in session.execute(select(e).where(e.latest.is_(True), series(e))).scalars().all()
     }
     history: dict[tuple[int, int | None], list[tuple[str, float | None]]] = defaultdict(list)
     for kpi_id, unit_id, period, actual in session.execute(
         select(e.kpi_id, e.unit_id, e.period, e.actual)
-        .where(e.kpi_id.in_(kpi_ids), e.partial.is_(False))
+        .where(series(e), e.partial.is_(False))
         .order_by(e.kpi_id, e.unit_id, e.period)
     ):
         history[(kpi_id, unit_id)].append((period, actual))
     forecasts = {
         (f.kpi_id, f.unit_id): f
-        for f in session.execute(select(m.KpiForecast).where(m.KpiForecast.kpi_id.in_(kpi_ids)))
-        .scalars()
-        .all()
+        for f in session.execute(select(m.KpiForecast).where(series(m.KpiForecast))).scalars().all()
     }
     units = {
         u.id: u
