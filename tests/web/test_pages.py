@@ -104,3 +104,18 @@ def test_every_main_page_answers_for_every_role(
     assert clients["member"].get("/admin").status_code == 403
     assert clients["manager"].get("/admin").status_code == 403
     assert clients["admin"].get("/admin").status_code == 200
+
+
+def test_the_map_filters_by_unit_and_name(demo: WebDemo, clients: dict[str, TestClient]) -> None:
+    admin = clients["admin"]
+    whole = admin.get("/map").text
+    kpis = set(re.findall(r'href="/kpis/([a-z0-9-]+)"', whole))
+    first_name = re.search(r'<a href="/kpis/[a-z0-9-]+">([^<]+)</a>', whole)
+    assert first_name and len(kpis) >= 10
+    found = admin.get("/map", params={"q": first_name.group(1)}).text
+    assert set(re.findall(r'href="/kpis/([a-z0-9-]+)"', found)) < kpis
+    unit = re.search(r'<option value="([a-z0-9-]+)"', whole)
+    assert unit
+    scoped = admin.get("/map", params={"unit": unit.group(1)})
+    assert scoped.status_code == 200 and "selected" in scoped.text
+    assert admin.get("/map", params={"unit": "no-such-unit"}).status_code == 404

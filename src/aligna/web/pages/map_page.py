@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from aligna import model as m
 from aligna.web.deps import CurrentViewer, DbSession, NotFound
@@ -27,14 +29,31 @@ def alignment_map(
     if unit and session.execute(select(m.Unit.id).where(m.Unit.slug == unit)).scalar() is None:
         raise NotFound("unit")
     the_map = build_map(session, viewer=viewer, unit=unit or None, query=q.strip(), open_group=open)
-    units = session.execute(
-        select(m.Unit.slug, m.Unit.name)
-        .where(m.Unit.archived_at.is_(None))
-        .order_by(m.Unit.name)
-        .limit(2000)
-    ).all()
+    units = filter_units(session, unit or None)
     return render(
         request, "pages/map.html", title="Alignment Map", nav="map", map=the_map, units=units
+    )
+
+
+def filter_units(session: DbSession, chosen: str | None, depth: int = 2) -> list[Any]:
+    """The units offered as a filter: the top levels of the tree (a large organisation has
+    thousands of teams; any unit's page links to its own map), and the chosen one."""
+    level = (
+        select(m.Unit.id, literal(0).label("depth"))
+        .where(m.Unit.parent_id.is_(None), m.Unit.archived_at.is_(None))
+        .cte("levels", recursive=True)
+    )
+    level = level.union_all(
+        select(m.Unit.id, (level.c.depth + 1).label("depth")).where(
+            m.Unit.parent_id == level.c.id, level.c.depth < depth, m.Unit.archived_at.is_(None)
+        )
+    )
+    return list(
+        session.execute(
+            select(m.Unit.slug, m.Unit.name)
+            .where(m.Unit.id.in_(select(level.c.id)) | (m.Unit.slug == (chosen or "")))
+            .order_by(m.Unit.name)
+        ).all()
     )
 
 
