@@ -11,6 +11,7 @@ from aligna.web.views.search import search
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("people", "units", "kpis", "objectives", "initiatives")
+KIND_PAGE = 50
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -20,9 +21,27 @@ def search_page(
     session: DbSession,
     q: str = Query("", max_length=200),
     kind: str | None = None,
+    page: int = Query(1, ge=1, le=10_000),
 ) -> Response:
-    """Results per kind; a kind alone shows up to 100 of it."""
+    """Results per kind; one kind alone is listed a page at a time."""
     chosen = kind if kind in KINDS else None
-    results = search(session, viewer=viewer, query=q, kind=chosen, limit=100 if chosen else 10)
+    size = KIND_PAGE if chosen else 10
+    results = search(
+        session,
+        viewer=viewer,
+        query=q,
+        kind=chosen,
+        limit=size,
+        offset=(page - 1) * size if chosen else 0,
+    )
+    pages = max(1, -(-results.counts.get(chosen or "", 0) // size)) if chosen else 1
     template = "partials/search_results.html" if is_htmx(request) else "pages/search.html"
-    return render(request, template, title="Search", query=q, results=results, kind=chosen)
+    return render(
+        request,
+        template,
+        title="Search",
+        query=q,
+        results=results,
+        kind=chosen,
+        page={"number": page, "pages": pages, "total": results.counts.get(chosen or "", 0)},
+    )

@@ -35,7 +35,13 @@ def like_pattern(text: str) -> str:
 
 
 def search(
-    session: Session, *, viewer: Viewer, query: str, kind: str | None = None, limit: int = PER_KIND
+    session: Session,
+    *,
+    viewer: Viewer,
+    query: str,
+    kind: str | None = None,
+    limit: int = PER_KIND,
+    offset: int = 0,
 ) -> SearchResults:
     """Find the query in names and ids (people also by email), case-insensitively."""
     text = query.strip()
@@ -81,7 +87,7 @@ def search(
             continue
         # The total comes with the rows (a window count): one statement per kind.
         rows = session.execute(
-            statement.add_columns(func.count().over().label("total")).limit(limit)
+            statement.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
         ).all()
         results.hits[name] = [{k: v for k, v in r._asdict().items() if k != "total"} for r in rows]
         results.counts[name] = rows[0].total if rows else 0
