@@ -332,11 +332,17 @@ def demo(
         run_demo(console, directory=directory, people=people, seed=seed, fresh=fresh, port=port)
     except (ValueError, FileExistsError) as exc:
         raise fail(str(exc)) from None
-    if serve:
-        from aligna.settings import load_settings
-        from aligna.web.serve import serve as run
+    if not serve:
+        console.print(f"Serve it later: [bold]aligna --project {directory} serve[/bold]")
+        return
+    from aligna.settings import load_settings
+    from aligna.web.serve import serve as run
 
-        run(load_settings(directory.resolve()), host="127.0.0.1", port=port)
+    console.print(
+        f"Serving the demo at [bold]http://127.0.0.1:{port}[/bold]: open it in a browser "
+        "(Ctrl+C stops it)."
+    )
+    run(load_settings(directory.resolve()), host="127.0.0.1", port=port)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,13 @@ def test_demo_builds_applies_and_shows_the_map(tmp_path: Path) -> None:
         ).scalar()
     assert {"on_track", "at_risk", "off_track"} <= statuses
     assert open_exceptions > 0
+    # The three demo sign-ins are printed with the address to open.
+    assert "Demo sign-ins for http://127.0.0.1:8000 (password: aligna-demo-password)" in (
+        result.output
+    )
+    assert f"Serve it later: aligna --project {folder} serve" in result.output
+    for role in ("admin", "manager", "member"):
+        assert re.search(rf"│ {role}\s+│ \S+@\S+", result.output), role
     # The folder is a project like any other: plan finds nothing to do.
     result = runner.invoke(app, ["--project", str(folder), "plan"])
     assert result.exit_code == 0 and "No changes" in result.output

@@ -97,10 +97,11 @@ def run_demo(
         "[bold]aligna exceptions[/bold], [bold]aligna kpi show on-time-delivery[/bold], "
         "[bold]aligna gaps[/bold], [bold]aligna map[/bold]."
     )
-    table = Table(
-        title=f"Sign in at http://127.0.0.1:{port} (password: {DEMO_PASSWORD})",
-        title_justify="left",
+    console.print(
+        f"\nDemo sign-ins for http://127.0.0.1:{port} (password: [bold]{DEMO_PASSWORD}[/bold]):",
+        soft_wrap=True,
     )
+    table = Table()
     table.add_column("role")
     table.add_column("email")
     table.add_column("who")
