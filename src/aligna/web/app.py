@@ -86,6 +86,7 @@ def create_app(
 def _routes(app: FastAPI) -> None:
     from aligna.web import health
     from aligna.web.api import router as api
+    from aligna.web.auth import oidc
     from aligna.web.auth import routes as auth
     from aligna.web.pages import (
         admin,
@@ -101,6 +102,7 @@ def _routes(app: FastAPI) -> None:
 
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(oidc.router)
     for module in (people, kpi, map_page, objectives, initiative, unit, search, learn, admin):
         app.include_router(module.router)
     app.include_router(api.router)
@@ -257,7 +259,13 @@ class JsonLogFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        data.update({k: v for k, v in record.__dict__.items() if k not in self.BASE})
+        data.update(
+            {
+                k: v
+                for k, v in record.__dict__.items()
+                if k not in self.BASE and k != "color_message"  # uvicorn's terminal copy
+            }
+        )
         if record.exc_info:
             data["error"] = self.formatException(record.exc_info)
         return json.dumps(data, default=str)

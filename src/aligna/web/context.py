@@ -30,6 +30,7 @@ class WebContext:
     templates: Jinja2Templates
     secret: str
     clock: Callable[[], datetime] = field(default=utcnow)
+    schema_current: bool = False  # what /ready found last
 
     def now(self) -> datetime:
         """The current time (a test may set the clock)."""
