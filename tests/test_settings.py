@@ -53,3 +53,12 @@ def test_broken_toml_is_an_error_naming_the_file(tmp_path: Path) -> None:
     root = _project(tmp_path / "org", "[project\n")
     with pytest.raises(SettingsError, match=r"aligna\.toml"):
         load_settings(root)
+
+
+def test_secrets_are_refused_in_the_settings_file(tmp_path: Path) -> None:
+    (tmp_path / "aligna.toml").write_text('[project]\noidc_client_secret = "hunter2"\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(tmp_path)
+    message = str(caught.value)
+    assert "oidc_client_secret: a secret is never kept in a file" in message
+    assert "ALIGNA_OIDC_CLIENT_SECRET" in message and "hunter2" not in message

@@ -7,10 +7,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SETTINGS_FILE = "aligna.toml"
+# Read from the environment only: a file in the project folder is easily committed to git.
+SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret"})
 
 
 class SettingsError(Exception):
@@ -69,6 +71,34 @@ class Settings(BaseSettings):
     )
     session_max_days: float = Field(
         default=7.0, gt=0, le=365, description="A web session ends this long after sign-in."
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The OpenID Connect provider's issuer URL; set, the sign-in page offers "
+        "single sign-on (see docs/web.md).",
+    )
+    oidc_client_id: str = Field(
+        default="", description="aligna's client ID, registered with the OpenID provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        description="The client secret from the OpenID provider; give it only as the "
+        "ALIGNA_OIDC_CLIENT_SECRET environment variable (never in aligna.toml). Unset, aligna "
+        "is a public client relying on PKCE alone.",
+    )
+    oidc_scopes: str = Field(
+        default="openid email profile",
+        description="The scopes asked of the provider (space-separated, openid included).",
+    )
+    oidc_create_accounts: bool = Field(
+        default=False,
+        description="Whether a person of the organisation without an account gets one at "
+        "their first single sign-on (matched by verified email); off, an admin creates "
+        "accounts first.",
+    )
+    oidc_button_label: str = Field(
+        default="Sign in with single sign-on",
+        description="The text of the single sign-on button on the sign-in page.",
     )
 
     @classmethod
@@ -138,6 +168,11 @@ def read_settings_file(folder: Path) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in table.items():
         field = renamed.get(key, key)
+        if field in SECRET_FIELDS:
+            raise SettingsError(
+                f"{path}: [project] {key}: a secret is never kept in a file; set the "
+                f"environment variable ALIGNA_{field.upper()} instead"
+            )
         if field not in known:
             expected = ", ".join(sorted({"database", *known} - {"database_url"}))
             raise SettingsError(

@@ -98,6 +98,8 @@ def login_form(request: Request, ctx: Context, viewer: OptionalViewer, next: str
         next=safe_next(next),
         form_token=token,
         error=None,
+        oidc_enabled=bool(ctx.settings.oidc_issuer),
+        oidc_label=ctx.settings.oidc_button_label,
     )
     return _with_csrf_cookie(response, ctx, token)
 
@@ -136,6 +138,8 @@ def login(
             form_token=token,
             error=error,
             email=email,
+            oidc_enabled=bool(ctx.settings.oidc_issuer),
+            oidc_label=ctx.settings.oidc_button_label,
         )
         if status == 429:
             response.headers["Retry-After"] = str(retry)
