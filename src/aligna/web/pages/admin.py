@@ -1,17 +1,24 @@
-"""Admin: connections with their last refresh results, people's accounts and roles."""
+"""Admin: the overview (connections and their refreshes, accounts), and the admin sub-pages.
+
+The project upload pages live in admin_project, the account pages in admin_accounts; their
+routers are included here, so the app includes this one router.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from aligna import model as m
-from aligna.web.auth.accounts import list_accounts
 from aligna.web.deps import AdminViewer, DbSession
+from aligna.web.pages import admin_accounts, admin_project
 from aligna.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(admin_project.router)
+router.include_router(admin_accounts.router)
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -60,5 +67,16 @@ def admin(request: Request, viewer: AdminViewer, session: DbSession) -> Response
         connections=connections,
         refreshes=refreshes,
         failing=failing,
-        accounts=list_accounts(session=session),
+        accounts=_account_counts(session),
     )
+
+
+def _account_counts(session: Session) -> dict[str, int]:
+    """How many accounts there are, how many are disabled, and how many hold each role."""
+    total, disabled = session.execute(select(func.count(), func.count(m.Account.disabled_at))).one()
+    counts = {"total": total, "disabled": disabled}
+    for role, held in session.execute(
+        select(m.AccountRole.role, func.count()).group_by(m.AccountRole.role)
+    ):
+        counts[str(role.value)] = held
+    return counts
