@@ -9,8 +9,9 @@ from sqlalchemy import select
 from aligna import model as m
 from aligna.web.api.pagination import Page, Paging, page_of, slice_page
 from aligna.web.deps import CurrentViewer, DbSession
-from aligna.web.views.map import GapView
-from aligna.web.views.map import _gaps as gap_views  # the map's own reading, permissions included
+
+# The map's own reading of the gaps, permissions included.
+from aligna.web.views.map import GapView, vision_gaps_for
 
 router = APIRouter(tags=["vision gaps"])
 
@@ -59,5 +60,5 @@ def vision_gaps(
 ) -> Page[VisionGap]:
     """Every vision target's gap (the organisation-level map: everyone signed in sees it)."""
     horizon = session.execute(select(m.Foundation.horizon)).scalar()
-    gaps, total = slice_page(gap_views(session, viewer, horizon), paging)
+    gaps, total = slice_page(vision_gaps_for(session, viewer, horizon), paging)
     return page_of(request, response, [_record(g) for g in gaps], paging, total)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aligna import model as m
-from aligna.web.access import Viewer, initiative_visible, person_visible, unit_subtree
+from aligna.web.access import Viewer, initiative_visible, unit_subtree
 from aligna.web.api.kpis import unit_id_of
 from aligna.web.api.pagination import Page, Paging, fetch_page, page_of
 from aligna.web.api.records import PersonRef, Ref, SightStep, sight
 from aligna.web.deps import Context, CurrentViewer, DbSession, NotFound
+from aligna.web.views.initiative import initiative_contributions, initiative_people
 from aligna.web.views.map import initiative_rows
 from aligna.web.views.sight import lines_of_sight, objective_index
 
@@ -187,53 +188,26 @@ def _people(
     session: Session, viewer: Viewer, initiative: m.Initiative
 ) -> tuple[PersonRef, list[PersonRef]]:
     """The owner and contributors, each marked visible when /people/{id} answers for you."""
-    contributor = m.InitiativeContributor
-    rows = session.execute(
-        select(
-            m.Person.id,
-            m.Person.slug,
-            m.Person.name,
-            m.Person.position,
-            person_visible(viewer).label("visible"),
-            contributor.position.label("order"),
-        )
-        .outerjoin(
-            contributor,
-            (contributor.person_id == m.Person.id) & (contributor.initiative_id == initiative.id),
-        )
-        .where((m.Person.id == initiative.owner_id) | contributor.person_id.is_not(None))
-        .order_by(contributor.position, m.Person.name)
-    ).all()
-    refs = {
-        r.id: PersonRef(id=r.slug, name=r.name, position=r.position, visible=bool(r.visible))
-        for r in rows
-    }
-    owner = refs.get(initiative.owner_id) or PersonRef(id="", name="nobody", visible=False)
-    return owner, [refs[r.id] for r in rows if r.id != initiative.owner_id]
+    owner, contributors = initiative_people(session, viewer, initiative)
+
+    def ref(p: dict[str, Any]) -> PersonRef:
+        return PersonRef(id=p["slug"], name=p["name"], position=p["position"], visible=p["visible"])
+
+    return (
+        ref(owner) if owner else PersonRef(id="", name="nobody", visible=False),
+        [ref(p) for p in contributors],
+    )
 
 
 def _contributions(session: Session, initiative_id: int) -> list[Contribution]:
-    c = m.InitiativeContribution
-    rows = session.execute(
-        select(
-            m.Objective.slug,
-            m.Objective.name,
-            m.VisionTarget.slug,
-            m.VisionTarget.name,
-            c.weight,
-            c.expected,
-        )
-        .outerjoin(m.Objective, m.Objective.id == c.objective_id)
-        .outerjoin(m.VisionTarget, m.VisionTarget.id == c.vision_target_id)
-        .where(c.initiative_id == initiative_id)
-        .order_by(c.position, c.id)
-    ).all()
     return [
         Contribution(
-            objective=Ref(id=oslug, name=oname) if oslug else None,
-            vision_target=Ref(id=vslug, name=vname) if vslug else None,
-            weight=weight,
-            expected=expected,
+            objective=Ref(id=r.objective, name=r.objective_name) if r.objective else None,
+            vision_target=Ref(id=r.vision_target, name=r.vision_target_name)
+            if r.vision_target
+            else None,
+            weight=r.weight,
+            expected=r.expected,
         )
-        for oslug, oname, vslug, vname, weight, expected in rows
+        for r in initiative_contributions(session, initiative_id)
     ]

@@ -6,16 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
-from aligna.web.access import Viewer, kpi_visible, person_visible
+from aligna.web.access import Viewer, person_visible
 from aligna.web.api.kpis import unit_id_of
 from aligna.web.api.pagination import Page, Paging, fetch_page, page_of
 from aligna.web.api.records import Ref, Status
 from aligna.web.deps import CurrentViewer, DbSession, NotFound
 from aligna.web.views.search import like_pattern
+from aligna.web.views.unit import business_scorecard, unit_parents
 
 router = APIRouter(tags=["units"])
 
@@ -120,35 +121,6 @@ def get_unit(unit: str, viewer: CurrentViewer, session: DbSession) -> UnitDetail
 
 def _business_scorecard(session: Session, viewer: Viewer, unit: m.Unit) -> list[BusinessItem]:
     """The unit's KPIs: its own slice where a KPI is broken down by its kind, else the whole."""
-    e = m.KpiEvaluation
-    slice_unit = aliased(m.Unit)
-    own_slice = and_(e.kpi_id == m.Kpi.id, e.latest.is_(True), e.unit_id == unit.id)
-    whole = and_(e.kpi_id == m.Kpi.id, e.latest.is_(True), e.unit_id.is_(None))
-    by_kind = m.Kpi.breakdown_unit_kind == unit.kind
-    not_by_kind = or_(m.Kpi.breakdown_unit_kind.is_(None), m.Kpi.breakdown_unit_kind != unit.kind)
-    rows = session.execute(
-        select(
-            m.Kpi.slug,
-            m.Kpi.name,
-            m.Kpi.unit_of_measure,
-            m.BusinessScorecardItem.weight,
-            slice_unit.slug.label("slice"),
-            func.coalesce(e.status, "no_data").label("status"),
-            e.score,
-            e.period,
-            e.actual,
-            e.target,
-        )
-        .join(m.BusinessScorecardItem, m.BusinessScorecardItem.kpi_id == m.Kpi.id)
-        .outerjoin(e, or_(and_(by_kind, own_slice), and_(not_by_kind, whole)))
-        .outerjoin(slice_unit, slice_unit.id == e.unit_id)
-        .where(
-            m.BusinessScorecardItem.unit_id == unit.id,
-            m.Kpi.archived_at.is_(None),
-            kpi_visible(viewer),
-        )
-        .order_by(m.BusinessScorecardItem.position)
-    ).all()
     return [
         BusinessItem(
             kpi=r.slug,
@@ -162,21 +134,10 @@ def _business_scorecard(session: Session, viewer: Viewer, unit: m.Unit) -> list[
             actual=r.actual,
             target=r.target,
         )
-        for r in rows
+        for r in business_scorecard(session, viewer, unit)
     ]
 
 
 def _parents(session: Session, unit: m.Unit) -> list[Ref]:
     """The unit's ancestors, top first, in one recursive statement."""
-    up = (
-        select(m.Unit.id, m.Unit.parent_id, m.Unit.slug, m.Unit.name, literal(0).label("depth"))
-        .where(m.Unit.id == unit.parent_id)
-        .cte("parents", recursive=True)
-    )
-    up = up.union_all(
-        select(m.Unit.id, m.Unit.parent_id, m.Unit.slug, m.Unit.name, up.c.depth + 1).where(
-            m.Unit.id == up.c.parent_id
-        )
-    )
-    rows = session.execute(select(up.c.slug, up.c.name).order_by(up.c.depth.desc())).all()
-    return [Ref(id=s, name=n) for s, n in rows]
+    return [Ref(id=s, name=n) for s, n in unit_parents(session, unit)]

@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from aligna import model as m
-from aligna.web.access import initiative_visible, person_visible
+from aligna.web.access import initiative_visible
 from aligna.web.deps import Context, CurrentViewer, DbSession, NotFound
 from aligna.web.pages.common import render
+from aligna.web.views.initiative import initiative_contributions, initiative_people
 from aligna.web.views.sight import lines_of_sight, objective_index
 
 router = APIRouter(include_in_schema=False)
@@ -41,39 +42,8 @@ def initiative(
         .scalars()
         .all()
     )
-    people = session.execute(
-        select(m.Person.id, m.Person.slug, m.Person.name).where(
-            m.Person.id.in_(
-                select(m.InitiativeContributor.person_id).where(
-                    m.InitiativeContributor.initiative_id == found.id
-                )
-            )
-            | (m.Person.id == found.owner_id)
-        )
-    ).all()
-    visible = set(
-        session.execute(
-            select(m.Person.id).where(
-                m.Person.id.in_([p.id for p in people]), person_visible(viewer)
-            )
-        ).scalars()
-    )
-    owner = next((p for p in people if p.id == found.owner_id), None)
-    contributors = [p for p in people if p.id != found.owner_id]
-    contributions = session.execute(
-        select(
-            m.Objective.slug,
-            m.Objective.name,
-            m.VisionTarget.slug,
-            m.VisionTarget.name,
-            m.InitiativeContribution.weight,
-            m.InitiativeContribution.expected,
-        )
-        .outerjoin(m.Objective, m.Objective.id == m.InitiativeContribution.objective_id)
-        .outerjoin(m.VisionTarget, m.VisionTarget.id == m.InitiativeContribution.vision_target_id)
-        .where(m.InitiativeContribution.initiative_id == found.id)
-        .order_by(m.InitiativeContribution.position)
-    ).all()
+    owner, contributors = initiative_people(session, viewer, found)
+    contributions = initiative_contributions(session, found.id)
     sight = lines_of_sight(session, objective_index(session), initiatives=[found.id])
     return render(
         request,
@@ -84,7 +54,6 @@ def initiative(
         milestones=milestones,
         owner=owner,
         contributors=contributors,
-        visible=visible,
         contributions=contributions,
         sight=sight.get(("initiative", found.id), []),
         today=ctx.today(),

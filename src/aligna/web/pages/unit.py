@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import select
 
 from aligna import model as m
-from aligna.web.access import kpi_visible, person_visible
+from aligna.web.access import person_visible
 from aligna.web.deps import CurrentViewer, DbSession, NotFound
 from aligna.web.pages.common import paginate, render
+from aligna.web.views.unit import business_scorecard, unit_parents
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,41 +29,8 @@ def unit(
     ).scalar()
     if found is None:
         raise NotFound("unit")
-    parents = _parents(session, found)
-    e = m.KpiEvaluation
-    # The unit's own slice where the KPI is broken down by its kind, else the whole KPI.
-    own_slice = and_(e.kpi_id == m.Kpi.id, e.latest.is_(True), e.unit_id == found.id)
-    whole = and_(e.kpi_id == m.Kpi.id, e.latest.is_(True), e.unit_id.is_(None))
-    scorecard = session.execute(
-        select(
-            m.Kpi.slug,
-            m.Kpi.name,
-            m.Kpi.unit_of_measure,
-            m.BusinessScorecardItem.weight,
-            m.Kpi.breakdown_unit_kind,
-            func.coalesce(e.status, "no_data").label("status"),
-            e.score,
-            e.actual,
-            e.target,
-            e.period,
-            e.unit_id,
-        )
-        .join(m.BusinessScorecardItem, m.BusinessScorecardItem.kpi_id == m.Kpi.id)
-        .outerjoin(
-            e,
-            (m.Kpi.breakdown_unit_kind == found.kind) & own_slice
-            | (
-                (m.Kpi.breakdown_unit_kind.is_(None) | (m.Kpi.breakdown_unit_kind != found.kind))
-                & whole
-            ),
-        )
-        .where(
-            m.BusinessScorecardItem.unit_id == found.id,
-            m.Kpi.archived_at.is_(None),
-            kpi_visible(viewer),
-        )
-        .order_by(m.BusinessScorecardItem.position)
-    ).all()
+    parents = unit_parents(session, found)
+    scorecard = business_scorecard(session, viewer, found)
     children = session.execute(
         select(m.Unit.slug, m.Unit.name, m.Unit.kind)
         .where(m.Unit.parent_id == found.id, m.Unit.archived_at.is_(None))
@@ -91,22 +59,4 @@ def unit(
         scorecard=scorecard,
         children=children,
         people=people,
-    )
-
-
-def _parents(session: DbSession, unit: m.Unit) -> list[m.Unit]:
-    """The units above, from the top down, in one statement (however deep the tree)."""
-    up = select(m.Unit.id, m.Unit.parent_id, literal(0).label("depth")).where(
-        m.Unit.id == unit.parent_id
-    )
-    chain = up.cte("parents", recursive=True)
-    chain = chain.union_all(
-        select(m.Unit.id, m.Unit.parent_id, (chain.c.depth + 1).label("depth")).where(
-            m.Unit.id == chain.c.parent_id, chain.c.depth < 64
-        )
-    )
-    return list(
-        session.execute(
-            select(m.Unit).join(chain, chain.c.id == m.Unit.id).order_by(chain.c.depth.desc())
-        ).scalars()
     )

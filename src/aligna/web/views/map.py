@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.web.access import Viewer, initiative_visible, kpi_visible, unit_subtree
+from aligna.web.views.search import like_pattern
 
 INLINE_LIMIT = 12  # a group with more items lists them on demand
 
@@ -98,7 +99,9 @@ def kpi_rows(
     if scope is not None:
         statement = statement.where(m.Kpi.unit_id.in_(scope))
     if query:
-        statement = statement.where(m.Kpi.name.ilike(f"%{query}%"))
+        statement = statement.where(
+            func.lower(m.Kpi.name).like(like_pattern(query.lower()), escape="\\")
+        )
     if process == "":
         statement = statement.where(m.Kpi.process_id.is_(None))
     elif process is not None:
@@ -129,7 +132,9 @@ def initiative_rows(viewer: Viewer, *, scope: list[int] | None, query: str) -> S
             or_(m.Initiative.unit_id.in_(scope), m.Initiative.unit_id.is_(None))
         )
     if query:
-        statement = statement.where(m.Initiative.name.ilike(f"%{query}%"))
+        statement = statement.where(
+            func.lower(m.Initiative.name).like(like_pattern(query.lower()), escape="\\")
+        )
     return statement
 
 
@@ -154,7 +159,7 @@ def build_map(
                 select(m.Value.name).where(m.Value.archived_at.is_(None)).order_by(m.Value.slug)
             ).scalars()
         ),
-        gaps=_gaps(session, viewer, foundation.horizon if foundation else None),
+        gaps=vision_gaps_for(session, viewer, foundation.horizon if foundation else None),
         processes=[],
         initiative_groups=[],
         unit=(unit_row.slug, unit_row.name) if unit_row else None,
@@ -231,7 +236,7 @@ def _group_id(process: str | None) -> str:
     return f"process-{process}" if process else "process-none"
 
 
-def _gaps(session: Session, viewer: Viewer, horizon: int | None) -> list[GapView]:
+def vision_gaps_for(session: Session, viewer: Viewer, horizon: int | None) -> list[GapView]:
     g = m.VisionGapEvaluation
     contributions = dict(
         session.execute(
