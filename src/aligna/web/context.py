@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -54,7 +56,17 @@ def resolve_secret(settings: Settings) -> str:
         # No folder to keep it in: sessions last as long as this process.
         return secrets.token_urlsafe(48)
     path = settings.project / SECRET_FILE
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48) + "\n", encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    try:
+        # Created exclusively: web workers starting together must all read the same secret.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+    for _ in range(50):  # another process may be writing it this very moment
+        secret = path.read_text(encoding="utf-8").strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it, and aligna makes a new secret")

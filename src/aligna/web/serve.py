@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import sys
 from typing import Any
 
 from fastapi import FastAPI
@@ -41,24 +43,95 @@ def app_from_environment() -> FastAPI:
 def serve(
     settings: Settings, *, host: str, port: int, workers: int = 1, log_level: str = "info"
 ) -> None:
-    """Serve until interrupted; several workers share the port (each opens the database)."""
+    """Serve until interrupted; several workers each listen on the port (each opens the
+    database)."""
     import uvicorn
 
-    common: dict[str, Any] = {
+    from aligna.web.context import resolve_secret
+
+    # Made once here, before any worker starts, so that every worker signs with the same one.
+    resolve_secret(settings)
+    if workers <= 1:
+        from aligna.web.app import create_app
+
+        uvicorn.run(create_app(settings), **_options(host, port, log_level))
+        return
+    # Worker processes build their own app from the environment: pass the project along.
+    if settings.project is not None:
+        os.environ["ALIGNA_PROJECT"] = str(settings.project)
+    os.environ.setdefault("ALIGNA_DATABASE_URL", settings.resolved_database_url())
+    _supervise(host, port, workers, log_level)
+
+
+def _options(host: str, port: int, log_level: str) -> dict[str, Any]:
+    return {
         "host": host,
         "port": port,
         "log_config": log_config(log_level),
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
         "proxy_headers": True,
     }
-    if workers <= 1:
-        from aligna.web.app import create_app
 
-        uvicorn.run(create_app(settings), **common)
-        return
-    # Worker processes build their own app from the environment: pass the project along.
-    if settings.project is not None:
-        os.environ["ALIGNA_PROJECT"] = str(settings.project)
-    if settings.database_url:
-        os.environ.setdefault("ALIGNA_DATABASE_URL", settings.resolved_database_url())
-    uvicorn.run("aligna.web.serve:app_from_environment", factory=True, workers=workers, **common)
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket on the shared port with SO_REUSEPORT: the kernel spreads new connections over
+    the workers' sockets. (One inherited socket let one busy worker take every keep-alive
+    connection while the other idled.)"""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(host: str, port: int, log_level: str) -> None:
+    """One worker process: its own socket on the port, its own app and database pool."""
+    import uvicorn
+
+    options = _options(host, port, log_level)
+    options.pop("host"), options.pop("port")
+    config = uvicorn.Config("aligna.web.serve:app_from_environment", factory=True, **options)
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
+
+
+def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
+    """Start the workers, restart one that dies, and stop them all on SIGTERM or Ctrl+C."""
+    import logging
+    import multiprocessing
+    import signal
+    import time
+
+    log = logging.getLogger("aligna.web")
+    _listening_socket(host, port).close()  # a port already in use fails here, clearly
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def start() -> Any:
+        process = context.Process(target=_worker, args=(host, port, log_level), daemon=False)
+        process.start()
+        return process
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for process in running:  # each finishes its requests in flight, then exits
+            if process.is_alive() and signum != signal.SIGINT:
+                process.terminate()
+
+    running = [start() for _ in range(workers)]
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # Ctrl+C reaches the workers too: they stop themselves
+    print(f"aligna: {workers} workers on http://{host}:{port}", file=sys.stderr, flush=True)
+    while not stopping:
+        time.sleep(0.5)
+        for index, process in enumerate(running):
+            if not process.is_alive() and not stopping:
+                log.warning("a worker stopped (exit %s): starting another", process.exitcode)
+                running[index] = start()
+    for process in running:
+        process.join(GRACEFUL_SECONDS + 5)
+        if process.is_alive():
+            process.kill()

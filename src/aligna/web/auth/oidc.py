@@ -10,13 +10,18 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import OAuth2Client
+
+with warnings.catch_warnings():
+    # Authlib asks for "httpx2"; httpx is what aligna installs and the client works with it.
+    warnings.simplefilter("ignore")
+    from authlib.integrations.httpx_client import OAuth2Client
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer

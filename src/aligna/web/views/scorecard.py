@@ -19,6 +19,10 @@ from aligna.web.access import Viewer, initiative_visible, kpi_visible
 from aligna.web.views.sight import Step, lines_of_sight, objective_index
 
 HISTORY = 12  # closed periods in a sparkline
+# Built once: an alias per call costs a copy of the table's columns every request.
+_ITEM_KPI = aliased(m.Kpi, name="item_kpi")
+_ITEM_INITIATIVE = aliased(m.Initiative, name="item_initiative")
+_EXCEPTION_UNIT = aliased(m.Unit, name="exception_unit")
 
 
 @dataclass
@@ -139,8 +143,7 @@ def person_scorecard(
 def _items(session: Session, viewer: Viewer, person_id: int) -> list[tuple[Any, ...]]:
     """The person's items the viewer may see, in their order on the card."""
     item = m.ScorecardItem
-    kpi = aliased(m.Kpi)
-    initiative = aliased(m.Initiative)
+    kpi, initiative = _ITEM_KPI, _ITEM_INITIATIVE
     rows = session.execute(
         select(item, kpi, initiative)
         .outerjoin(kpi, and_(kpi.id == item.kpi_id, kpi.archived_at.is_(None)))
@@ -316,9 +319,7 @@ def reporting_line(session: Session, *, viewer: Viewer, person_id: int) -> list[
 def needs_of(session: Session, *, viewer: Viewer, person_id: int, today: date) -> NeedsMe:
     """Open exceptions the person owns and milestones of their initiatives due in 30 days."""
     x = m.PerformanceException
-    kpi = aliased(m.Kpi)
-    initiative = aliased(m.Initiative)
-    unit = aliased(m.Unit)
+    kpi, initiative, unit = _ITEM_KPI, _ITEM_INITIATIVE, _EXCEPTION_UNIT
     exceptions = [
         {
             "id": row.PerformanceException.id,

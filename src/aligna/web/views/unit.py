@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session, aliased
 from aligna import model as m
 from aligna.web.access import Viewer, kpi_visible
 
+_SLICE_UNIT = aliased(m.Unit, name="slice_unit")  # built once, not per request
+
 
 def business_scorecard(session: Session, viewer: Viewer, unit: m.Unit) -> list[Any]:
     """The unit's key KPIs the viewer may see: its own slice where a KPI is broken down by the
     unit's kind, else the whole KPI, with the latest evaluation."""
     e = m.KpiEvaluation
-    slice_unit = aliased(m.Unit)
+    slice_unit = _SLICE_UNIT
     own_slice = and_(e.kpi_id == m.Kpi.id, e.latest.is_(True), e.unit_id == unit.id)
     whole = and_(e.kpi_id == m.Kpi.id, e.latest.is_(True), e.unit_id.is_(None))
     by_kind = m.Kpi.breakdown_unit_kind == unit.kind
