@@ -33,7 +33,8 @@ class Person(SlugMixin, Base):
         ),
     )
 
-    name: Mapped[str] = mapped_column(String(200))
+    # Indexed: search lists people by name, and walking the index stops at the first page.
+    name: Mapped[str] = mapped_column(String(200), index=True)
     email: Mapped[str] = mapped_column(String(320))
     position: Mapped[str] = mapped_column(String(200), default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)

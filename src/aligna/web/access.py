@@ -16,11 +16,24 @@ with the same conditions, so there is one place to get visibility right.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
@@ -40,6 +53,7 @@ _INITIATIVE_ACCESS = aliased(m.InitiativeAccess, name="visible_initiative_access
 _INITIATIVE_INFLUENCER = aliased(m.InitiativeInfluencer, name="visible_initiative_influencer")
 _CONTRIBUTOR = aliased(m.InitiativeContributor, name="visible_contributor")
 _ITEM = aliased(m.ScorecardItem, name="visible_item")
+_UNIT, _SUBUNIT = aliased(m.Unit, name="managed_unit"), aliased(m.Unit, name="managed_subunit")
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,22 @@ class Viewer:
     units: tuple[int, ...] = ()  # the person's unit and extra teams
     lineage: tuple[int, ...] = ()  # those units and every unit above them
     managed_units: tuple[int, ...] = field(default=(), repr=False)  # own unit and below
+    # A manager's visible KPIs and initiatives, worked out once (see _managed_sets): the SQL
+    # conditions over a large reporting line cost hundreds of milliseconds a statement.
+    kpi_ids: frozenset[int] | None = field(default=None, repr=False)
+    initiative_ids: frozenset[int] | None = field(default=None, repr=False)
+    # People below the manager in the reporting line who work outside the managed units
+    # (usually few): with the units, who the manager sees, without walking the line each time.
+    extra_people: frozenset[int] | None = field(default=None, repr=False)
+
+    @cached_property
+    def managed(self) -> Any:
+        """The viewer's unit and every unit below it, as a subquery the database works out
+        (a large manager's units are thousands of bound values otherwise)."""
+        root = self.managed_units[0] if self.managed_units else -1
+        tree = select(_UNIT.id).where(_UNIT.id == root).cte("managed_units", recursive=True)
+        tree = tree.union_all(select(_SUBUNIT.id).where(_SUBUNIT.parent_id == tree.c.id))
+        return select(tree.c.id)
 
     @cached_property
     def reports(self) -> Any:
@@ -110,7 +140,7 @@ def load_viewer(
         is not None
     )
     managed = tuple(unit_subtree(session, own_unit)) if is_manager and own_unit else ()
-    return Viewer(
+    viewer = Viewer(
         account_id=account_id,
         person_id=person_id,
         roles=roles,
@@ -119,6 +149,61 @@ def load_viewer(
         lineage=tuple(unit_lineage(session, units)),
         managed_units=managed,
     )
+    if is_manager and not viewer.sees_all:
+        kpis, initiatives, people = _managed_sets(session, viewer)
+        viewer = replace(viewer, kpi_ids=kpis, initiative_ids=initiatives, extra_people=people)
+    return viewer
+
+
+# (person, roles, what the structure looked like) -> (visible KPIs, visible initiatives)
+_managed_cache: OrderedDict[tuple[Any, ...], tuple[frozenset[int], ...]] = OrderedDict()
+_managed_lock = threading.Lock()
+MANAGED_CACHE_SIZE = 256
+
+
+def _managed_sets(session: Session, viewer: Viewer) -> tuple[frozenset[int], ...]:
+    """The KPIs and initiatives a manager may see, cached until the organisation changes.
+
+    What a manager sees depends only on the project (people, units, scorecards, influencers,
+    restrictions), which changes with a change set or an access row: their newest ids are the
+    cache key, read in one statement per request.
+    """
+    version = session.execute(
+        select(
+            select(func.max(m.ChangeSet.id)).scalar_subquery(),
+            select(func.max(m.KpiAccess.id)).scalar_subquery(),
+            select(func.max(m.InitiativeAccess.id)).scalar_subquery(),
+            select(func.count(m.KpiAccess.id)).scalar_subquery(),
+            select(func.count(m.InitiativeAccess.id)).scalar_subquery(),
+        )
+    ).one()
+    key = (viewer.person_id, viewer.roles, tuple(version))
+    with _managed_lock:
+        found = _managed_cache.get(key)
+        if found is not None:
+            _managed_cache.move_to_end(key)
+            return found
+    kpis = frozenset(
+        session.execute(select(m.Kpi.id).where(_kpi_condition(viewer, m.Kpi))).scalars()
+    )
+    initiatives = frozenset(
+        session.execute(
+            select(m.Initiative.id).where(_initiative_condition(viewer, m.Initiative))
+        ).scalars()
+    )
+    people = frozenset(
+        session.execute(
+            select(m.Person.id).where(
+                m.Person.id.in_(viewer.reports), m.Person.unit_id.not_in(viewer.managed)
+            )
+        ).scalars()
+    )
+    found = (kpis, initiatives, people)
+    with _managed_lock:
+        _managed_cache[key] = found
+        while len(_managed_cache) > MANAGED_CACHE_SIZE:
+            _managed_cache.popitem(last=False)
+    return found
 
 
 def unit_subtree(session: Session, root: int) -> list[int]:
@@ -149,8 +234,14 @@ def person_visible(viewer: Viewer, person: type[m.Person] = m.Person) -> ColumnE
         return false()
     conditions: list[ColumnElement[bool]] = [person.id == viewer.person_id]
     if viewer.is_manager:
-        conditions.append(person.unit_id.in_(viewer.managed_units))
-        conditions.append(person.id.in_(viewer.reports))
+        conditions.append(person.unit_id.in_(viewer.managed))
+        if viewer.extra_people is not None:
+            extra = sorted(viewer.extra_people)
+            conditions.append(
+                person.id.in_(bindparam("visible_people", extra, expanding=True, unique=True))
+            )
+        else:
+            conditions.append(person.id.in_(viewer.reports))
     return or_(*conditions)
 
 
@@ -160,9 +251,7 @@ def _scope_people(viewer: Viewer, column: ColumnElement[int]) -> ColumnElement[b
     conditions: list[ColumnElement[bool]] = [column == viewer.person_id]
     if viewer.is_manager:
         conditions.append(column.in_(viewer.reports))
-        conditions.append(
-            column.in_(select(_STAFF.id).where(_STAFF.unit_id.in_(viewer.managed_units)))
-        )
+        conditions.append(column.in_(select(_STAFF.id).where(_STAFF.unit_id.in_(viewer.managed))))
     return or_(*conditions)
 
 
@@ -172,6 +261,16 @@ def kpi_visible(viewer: Viewer, kpi: type[m.Kpi] = m.Kpi) -> ColumnElement[bool]
         return true()
     if viewer.person_id is None:
         return false()
+    if viewer.kpi_ids is not None:
+        return kpi.id.in_(
+            bindparam("visible_kpis", sorted(viewer.kpi_ids), expanding=True, unique=True)
+        )
+    return _kpi_condition(viewer, kpi)
+
+
+def _kpi_condition(viewer: Viewer, kpi: type[m.Kpi]) -> ColumnElement[bool]:
+    """The rules of KPI visibility for a person, as one SQL condition."""
+    assert viewer.person_id is not None
     # Aliases: the caller's query may itself read these tables (a scorecard's items), and an
     # EXISTS must not correlate to them.
     access = _KPI_ACCESS
@@ -195,7 +294,7 @@ def kpi_visible(viewer: Viewer, kpi: type[m.Kpi] = m.Kpi) -> ColumnElement[bool]
         exists().where(item.kpi_id == kpi.id, _scope_people(viewer, item.person_id)),
     ]
     if viewer.is_manager:
-        open_to.append(kpi.unit_id.in_(viewer.managed_units))
+        open_to.append(kpi.unit_id.in_(viewer.managed))
     return or_(
         and_(~restricted, or_(*open_to)),
         and_(restricted, or_(kpi.owner_id == viewer.person_id, named)),
@@ -210,6 +309,15 @@ def initiative_visible(
         return true()
     if viewer.person_id is None:
         return false()
+    if viewer.initiative_ids is not None:
+        ids = sorted(viewer.initiative_ids)
+        return initiative.id.in_(bindparam("visible_initiatives", ids, expanding=True, unique=True))
+    return _initiative_condition(viewer, initiative)
+
+
+def _initiative_condition(viewer: Viewer, initiative: type[m.Initiative]) -> ColumnElement[bool]:
+    """The rules of initiative visibility for a person, as one SQL condition."""
+    assert viewer.person_id is not None
     access = _INITIATIVE_ACCESS
     restricted = exists().where(access.initiative_id == initiative.id)
     named = exists().where(
@@ -238,7 +346,7 @@ def initiative_visible(
         ),
     ]
     if viewer.is_manager:
-        open_to.append(initiative.unit_id.in_(viewer.managed_units))
+        open_to.append(initiative.unit_id.in_(viewer.managed))
     return or_(
         and_(~restricted, or_(*open_to)),
         and_(restricted, or_(initiative.owner_id == viewer.person_id, named)),

@@ -91,12 +91,15 @@ def gap_bar(gap: Any, *, width: float = 260, height: float = 14) -> Markup:
     return Markup("".join(parts))
 
 
+CHART_PERIODS = 120  # a daily KPI has a thousand periods: more than a chart can show
+
+
 def chart(view: Any) -> Markup:
-    """The KPI page's chart of actuals against the target trajectory."""
+    """The KPI page's chart of actuals against the target trajectory (the latest periods)."""
     from aligna.web.svg.kpi_chart import kpi_chart
 
     return kpi_chart(
-        view.history,
+        view.history[-CHART_PERIODS:],
         forecast=view.item.forecast,
         id_prefix=_prefix("c"),
         label=view.item.name,
@@ -157,5 +160,10 @@ def timeline(initiative: Any, milestones: list[Any], today: date) -> Markup:
 def install(templates: Jinja2Templates) -> None:
     """Make the figures available to every template."""
     templates.env.globals.update(
-        bullet=bullet, spark=spark, gap_bar=gap_bar, chart=chart, timeline=timeline
+        bullet=bullet,
+        spark=spark,
+        gap_bar=gap_bar,
+        chart=chart,
+        timeline=timeline,
+        chart_periods=CHART_PERIODS,
     )

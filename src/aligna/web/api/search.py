@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from aligna.web.deps import CurrentViewer, DbSession
-from aligna.web.views.search import search
+from aligna.web.views.search import COUNT_CAP, search
 
 router = APIRouter(tags=["search"])
 Kind = Literal["people", "units", "kpis", "objectives", "initiatives"]
@@ -28,8 +28,11 @@ class SearchResults(BaseModel):
 
     query: str
     hits: dict[Kind, list[Hit]]
-    counts: dict[Kind, int]
+    counts: dict[Kind, int] = Field(
+        description=f"Hits per kind, counted up to {COUNT_CAP}; {COUNT_CAP + 1} means more."
+    )
     total: int
+    more: bool = Field(description=f"Whether some kind has more than {COUNT_CAP} hits.")
 
 
 @router.get("/search", response_model=SearchResults, summary="Search")
@@ -51,4 +54,5 @@ def search_everything(
         },
         counts={k: found.counts[k] for k in KINDS if k in found.counts},
         total=found.total,
+        more=found.capped,
     )
