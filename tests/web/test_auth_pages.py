@@ -131,3 +131,25 @@ def test_api_tokens_are_shown_once_and_work_as_bearer(demo: WebDemo) -> None:
     assert revoke
     client.post(revoke.group(1), data={"csrf_token": csrf_of(client)})
     assert bearer.get("/api/v1/me").status_code == 401
+
+
+def test_a_forgotten_password_gives_a_reset_link_in_the_log(
+    demo: WebDemo, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = TestClient(make_app(demo))
+    email = demo.logins["admin"].email  # the manager's address is locked by another test
+    with caplog.at_level("WARNING", logger="aligna.web"):
+        answer = client.post(
+            "/forgot", data={"email": email, "csrf_token": _form_token(client, "/forgot")}
+        )
+        unknown = client.post(
+            "/forgot",
+            data={"email": "nobody@example.com", "csrf_token": _form_token(client, "/forgot")},
+        )
+    assert answer.status_code == unknown.status_code == 200
+    assert "If there is an account for that address" in answer.text
+    # The same answer for an unknown address; only a real account's link is logged.
+    links = [r.link for r in caplog.records if getattr(r, "event", "") == "password_reset_link"]
+    assert len(links) == 1 and links[0].startswith("http://127.0.0.1:8000/reset/")
+    path = links[0].removeprefix("http://127.0.0.1:8000")
+    assert client.get(path).status_code == 200

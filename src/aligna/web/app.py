@@ -87,6 +87,7 @@ def _routes(app: FastAPI) -> None:
     from aligna.web import health
     from aligna.web.api import router as api
     from aligna.web.auth import oidc
+    from aligna.web.auth import forgot
     from aligna.web.auth import routes as auth
     from aligna.web.pages import (
         admin,
@@ -102,6 +103,7 @@ def _routes(app: FastAPI) -> None:
 
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(forgot.router)
     app.include_router(oidc.router)
     for module in (people, kpi, map_page, objectives, initiative, unit, search, learn, admin):
         app.include_router(module.router)
