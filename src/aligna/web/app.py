@@ -86,8 +86,7 @@ def create_app(
 def _routes(app: FastAPI) -> None:
     from aligna.web import health
     from aligna.web.api import router as api
-    from aligna.web.auth import oidc
-    from aligna.web.auth import forgot
+    from aligna.web.auth import forgot, oidc
     from aligna.web.auth import routes as auth
     from aligna.web.pages import (
         admin,
