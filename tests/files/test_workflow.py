@@ -264,3 +264,67 @@ def test_every_target_a_kpi_was_given_is_kept_with_its_change_set(
     assert by_kpi[2:] == [("monthly-revenue", second.change_set_id)]
     assert versions[2].target["value"] == 1800
     assert versions[2].target["red_flag"] == {"offset": "-10%"}
+
+
+def test_restrictions_apply_plan_and_round_trip(engine: Engine, tmp_path: Path) -> None:
+    folder = copy_template(tmp_path / "project")
+    edit(
+        folder / "kpis.yaml",
+        "    owner: p-ada\n    source: manual\n",
+        "    owner: p-ada\n    restricted_to: {people: [p-ines], units: [sales]}\n"
+        "    source: manual\n",
+    )
+    edit(
+        folder / "initiatives.yaml",
+        "    mission_gap: customers\n",
+        "    mission_gap: customers\n    restricted_to: {units: [example-co]}\n",
+    )
+    _apply(engine, folder)
+    with engine.connect() as connection:
+        kpi_rows = connection.execute(
+            text(
+                "select p.slug, u.slug from kpi_access a join kpi k on k.id = a.kpi_id "
+                "left join person p on p.id = a.person_id left join unit u on u.id = a.unit_id "
+                "where k.slug = 'customer-satisfaction' order by a.id"
+            )
+        ).all()
+        initiative_rows = connection.execute(
+            text("select unit_id, person_id from initiative_access")
+        ).all()
+    assert [tuple(r) for r in kpi_rows] == [("p-ines", None), (None, "sales")]
+    assert len(initiative_rows) == 1 and initiative_rows[0][1] is None
+    exported = tmp_path / "exported"
+    with session_scope(engine) as session:
+        assert plan_project(session, validate_project(folder)).empty
+        export_project(session, exported)
+    exported_kpis = (exported / "kpis.yaml").read_text()
+    assert "    restricted_to:\n      people: [p-ines]\n      units: [sales]\n" in exported_kpis
+    with session_scope(engine) as session:
+        assert plan_project(session, validate_project(exported)).empty
+    # Lifting the restriction is a planned change, and the access rows go.
+    edit(folder / "kpis.yaml", "    restricted_to: {people: [p-ines], units: [sales]}\n", "")
+    with session_scope(engine) as session:
+        plan = plan_project(session, validate_project(folder))
+    changed = [c for c in plan.changes["kpi"] if c.action is Action.change]
+    assert [c.key for c in changed] == ["customer-satisfaction"]
+    _apply(engine, folder)
+    assert _count(engine, m.KpiAccess) == 0 and _count(engine, m.InitiativeAccess) == 1
+
+
+def test_a_restriction_must_name_someone_who_exists(tmp_path: Path) -> None:
+    folder = copy_template(tmp_path / "project")
+    edit(
+        folder / "kpis.yaml",
+        "    owner: p-ada\n    source: manual\n",
+        "    owner: p-ada\n    restricted_to: {people: [p-nobody, p-ines, p-ines]}\n"
+        "    source: manual\n",
+    )
+    edit(
+        folder / "initiatives.yaml",
+        "    mission_gap: customers\n",
+        "    mission_gap: customers\n    restricted_to: {}\n",
+    )
+    problems = [str(p) for p in validate_project(folder).problems]
+    assert any("kpis[1].restricted_to.people[0]" in p and "p-nobody" in p for p in problems)
+    assert any("kpis[1].restricted_to.people[2]: listed twice" in p for p in problems)
+    assert any("initiatives[0].restricted_to: names nobody" in p for p in problems), problems

@@ -296,12 +296,14 @@ class _Writer:
             "objective": [(m.ObjectiveVisionTarget, "objective_id", self._objective_targets)],
             "kpi": [
                 (m.KpiInfluencer, "kpi_id", self._kpi_influencers),
+                (m.KpiAccess, "kpi_id", self._kpi_access),
                 (m.KpiObjective, "kpi_id", self._kpi_objectives),
                 (m.KpiTargetOverride, "kpi_id", self._kpi_overrides),
             ],
             "initiative": [
                 (m.InitiativeContributor, "initiative_id", self._contributors),
                 (m.InitiativeInfluencer, "initiative_id", self._initiative_influencers),
+                (m.InitiativeAccess, "initiative_id", self._initiative_access),
                 (m.InitiativeContribution, "initiative_id", self._contributions),
             ],
         }
@@ -347,6 +349,26 @@ class _Writer:
             }
             for i, x in enumerate(items)
         ]
+
+    def _access(self, column: str, key: int, restriction: Any) -> list[dict[str, Any]]:
+        """The access rows of a restricted item: its people, then its units, in file order."""
+        if restriction is None:
+            return []
+        people = [
+            {column: key, "person_id": self.id("person", p), "unit_id": None}
+            for p in restriction.people
+        ]
+        units = [
+            {column: key, "person_id": None, "unit_id": self.id("unit", u)}
+            for u in restriction.units
+        ]
+        return people + units
+
+    def _kpi_access(self, key: int, k: Any) -> list[dict[str, Any]]:
+        return self._access("kpi_id", key, k.restricted_to)
+
+    def _initiative_access(self, key: int, i: Any) -> list[dict[str, Any]]:
+        return self._access("initiative_id", key, i.restricted_to)
 
     def _kpi_influencers(self, key: int, k: Any) -> list[dict[str, Any]]:
         return self._influencers("kpi_id", key, k.influencers)

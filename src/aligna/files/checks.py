@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -194,12 +195,28 @@ def _check_kpi(index: Index, kpi: KpiModel, where) -> None:  # type: ignore[no-u
     for i, influencer in enumerate(kpi.influencers):
         index.ref(where, ("influencers", i, "person"), influencer.person, "person")
         index.ref(where, ("influencers", i, "unit"), influencer.unit, "unit")
+    _check_restriction(index, where, kpi.restricted_to)
     seen: set[str] = set()
     for i, serves in enumerate(kpi.objectives):
         index.ref(where, ("objectives", i, "objective"), serves.objective, "objective")
         if serves.objective in seen:
             index.report(where, ("objectives", i), "listed twice, expected each objective once")
         seen.add(serves.objective)
+
+
+def _check_restriction(index: Index, where: Any, restriction: Any) -> None:
+    """The people and units a restricted item names must exist, each once."""
+    if restriction is None:
+        return
+    for field, kind in (("people", "person"), ("units", "unit")):
+        seen: set[str] = set()
+        for i, slug in enumerate(getattr(restriction, field)):
+            index.ref(where, ("restricted_to", field, i), slug, kind)
+            if slug in seen:
+                index.report(
+                    where, ("restricted_to", field, i), f"listed twice, expected each {kind} once"
+                )
+            seen.add(slug)
 
 
 def _check_initiatives(index: Index) -> None:
@@ -212,6 +229,7 @@ def _check_initiatives(index: Index) -> None:
         for i, influencer in enumerate(initiative.influencers):
             index.ref(where, ("influencers", i, "person"), influencer.person, "person")
             index.ref(where, ("influencers", i, "unit"), influencer.unit, "unit")
+        _check_restriction(index, where, initiative.restricted_to)
         for i, contribution in enumerate(initiative.contributes):
             index.ref(where, ("contributes", i, "objective"), contribution.objective, "objective")
             index.ref(

@@ -357,6 +357,24 @@ class InfluencerModel(Model):
         return self
 
 
+class RestrictionModel(Model):
+    """Who alone may see a restricted KPI or initiative: named people and units (with the
+    units below them), besides its owner, admins and the strategy office."""
+
+    people: list[Slug] = []
+    units: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _someone(self) -> RestrictionModel:
+        if not self.people and not self.units:
+            raise PydanticCustomError(
+                "restriction",
+                "names nobody, expected people or units, e.g. {example}",
+                {"example": "{people: [p-0007], units: [finance]}"},
+            )
+        return self
+
+
 class ServesObjective(Model):
     """An objective a KPI serves."""
 
@@ -379,6 +397,7 @@ class KpiModel(Model):
     process: Slug | None = None
     staleness_days: Annotated[int, Field(ge=1, le=3660)] | None = None
     public: bool = False
+    restricted_to: RestrictionModel | None = None
     source: SourceModel
     breakdown: BreakdownModel | None = None
     target: TargetModel | None = None
@@ -426,6 +445,7 @@ class InitiativeModel(Model):
     budget: Annotated[float, Field(ge=0)] | None = None
     budget_unit: Annotated[str, Field(max_length=32)] = ""
     mission_gap: MissionGapTopic | None = None
+    restricted_to: RestrictionModel | None = None
     contributors: list[Slug] = []
     influencers: list[InfluencerModel] = []
     contributes: list[ContributionModel] = []

@@ -232,6 +232,16 @@ def _influencers(keys: Keys, rows: list[Any]) -> list[Record]:
     ]
 
 
+def _restriction(keys: Keys, rows: list[Any]) -> Record | None:
+    """Access rows (of a KPI or an initiative) as its restricted_to record, or None."""
+    if not rows:
+        return None
+    return {
+        "people": [keys.slug("person", r["person_id"]) for r in rows if r["person_id"]],
+        "units": [keys.slug("unit", r["unit_id"]) for r in rows if r["unit_id"]],
+    }
+
+
 def _threshold(offset: str | None, value: float | None) -> Record | None:
     if offset is not None:
         return {"offset": offset}
@@ -243,6 +253,7 @@ def _threshold(offset: str | None, value: float | None) -> Record | None:
 def _kpis(session: Session, keys: Keys, put: Any) -> None:
     s = keys.slug
     influencers = _grouped(_rows(session, m.KpiInfluencer, ("kpi_id", "position")), "kpi_id")
+    access = _grouped(_rows(session, m.KpiAccess, ("kpi_id", "id")), "kpi_id")
     objectives = _grouped(_rows(session, m.KpiObjective, ("kpi_id", "position")), "kpi_id")
     overrides = _grouped(_rows(session, m.KpiTargetOverride, ("kpi_id", "period")), "kpi_id")
     for row in _live(_rows(session, m.Kpi)):
@@ -297,6 +308,7 @@ def _kpis(session: Session, keys: Keys, put: Any) -> None:
                 "process": s("process", row["process_id"]),
                 "staleness_days": row["staleness_days"],
                 "public": row["public"],
+                "restricted_to": _restriction(keys, access.get(row["id"], [])),
                 "source": "manual"
                 if row["source_manual"]
                 else {"connection": s("connection", row["connection_id"]), "query": row["query"]},
@@ -324,6 +336,7 @@ def _initiatives(session: Session, keys: Keys, put: Any) -> None:
     influencers = _grouped(
         _rows(session, m.InitiativeInfluencer, ("initiative_id", "position")), "initiative_id"
     )
+    access = _grouped(_rows(session, m.InitiativeAccess, ("initiative_id", "id")), "initiative_id")
     contributions = _grouped(
         _rows(session, m.InitiativeContribution, ("initiative_id", "position")), "initiative_id"
     )
@@ -346,6 +359,7 @@ def _initiatives(session: Session, keys: Keys, put: Any) -> None:
                 "budget": row["budget"],
                 "budget_unit": row["budget_unit"],
                 "mission_gap": row["mission_gap"],
+                "restricted_to": _restriction(keys, access.get(key, [])),
                 "contributors": [s("person", c["person_id"]) for c in contributors.get(key, [])],
                 "influencers": _influencers(keys, influencers.get(key, [])),
                 "contributes": [
