@@ -1,4 +1,4 @@
-"""Account commands: `aligna accounts create|list|grant|revoke|reset-password|disable`.
+"""Account commands: `aligna accounts create|list|grant|revoke|reset-password|disable|enable`.
 
 Registered on the main `aligna` app when aligna.cli is imported (see its last lines). The
 commands are thin: they call the services in aligna.web.auth and print the result.
@@ -194,4 +194,16 @@ def disable(email: EmailArgument) -> None:
         account = get_account(session=session, email=email)
         changed = disable_account(session=session, account=account, now=_now())
     state = "is now disabled" if changed else "was already disabled"
+    console.print(f"{account.email} {state}.")
+
+
+@accounts_app.command("enable")
+def enable(email: EmailArgument) -> None:
+    """Enable a disabled account again: it can sign in (its old sessions stay ended)."""
+    from aligna.web.auth.accounts import enable_account, get_account
+
+    with _session() as session:
+        account = get_account(session=session, email=email)
+        changed = enable_account(session=session, account=account)
+    state = "is enabled again" if changed else "was not disabled"
     console.print(f"{account.email} {state}.")

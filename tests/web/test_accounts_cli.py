@@ -132,6 +132,11 @@ def test_grant_revoke_reset_and_disable(project: Path) -> None:
     assert re.search(r"│\s+-\s+│\s+-\s+│\s+-\s+│\s+20\d\d-\d\d-\d\d \d\d:\d\d UTC", line), line
     code, output = run("accounts", "reset-password", "ops@example.com")
     assert code == 1 and "error: ops@example.com is disabled" in output
+    code, output = run("accounts", "enable", "ops@example.com")
+    assert (code, output.strip()) == (0, "ops@example.com is enabled again.")
+    code, output = run("accounts", "enable", "ops@example.com")
+    assert output.strip() == "ops@example.com was not disabled."
+    assert run("accounts", "reset-password", "ops@example.com")[0] == 0
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,11 @@ def test_disable_ends_the_sessions_and_issue_a_reset_link(
     assert TestClient(app).get(link[1]).status_code == 400
     refused = post(admin, f"/admin/accounts/{target}/reset")
     assert refused.status_code == 400 and "disabled" in refused.text
+    # Enabled again: a fresh sign-in works; the old session stays ended.
+    enabled = post(admin, f"/admin/accounts/{target}/enable")
+    assert enabled.status_code == 200 and "Enabled: it can sign in again." in enabled.text
+    assert manager_client.get("/map", follow_redirects=False).status_code == 303
+    assert sign_in(app, manager.email).get("/map").status_code == 200
 
 
 def test_an_unknown_account_is_404(admin: TestClient) -> None:

@@ -191,6 +191,15 @@ def disable_account(*, session: Session, account: Account, now: datetime) -> boo
     return True
 
 
+def enable_account(*, session: Session, account: Account) -> bool:
+    """Let a disabled account sign in again (its old sessions stay ended). Whether it changed."""
+    if account.disabled_at is None:
+        return False
+    account.disabled_at = None
+    session.flush()
+    return True
+
+
 def _valid_email(email: str) -> str:
     email = normalise_email(email)
     local, at, domain = email.partition("@")

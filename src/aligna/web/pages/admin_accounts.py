@@ -19,6 +19,7 @@ from aligna.web.auth.accounts import (
     account_roles,
     create_account,
     disable_account,
+    enable_account,
     grant_role,
     revoke_role,
 )
@@ -350,6 +351,20 @@ def disable(
         if changed
         else "The account was already disabled."
     )
+    return _account_page(request, session, ctx, viewer, account, notice=notice)
+
+
+@router.post(
+    "/admin/accounts/{account_id}/enable", response_class=HTMLResponse, dependencies=[Csrf]
+)
+def enable(
+    account_id: int, request: Request, viewer: AdminViewer, session: DbSession, ctx: Context
+) -> Response:
+    """Enable a disabled account again."""
+    account = _account(session, account_id)
+    changed = enable_account(session=session, account=account)
+    session.commit()
+    notice = "Enabled: it can sign in again." if changed else "The account was not disabled."
     return _account_page(request, session, ctx, viewer, account, notice=notice)
 
 
