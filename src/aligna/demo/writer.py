@@ -21,6 +21,7 @@ TOML = """\
 name = "{company}"
 timezone = "UTC"                 # the organisation's time zone (IANA name)
 database = "sqlite:///aligna.db" # the application database; relative to this folder
+query_row_limit = {row_limit}     # the most rows a KPI query may return (the teams' monthly slices)
 """
 
 HEADERS = {
@@ -108,5 +109,10 @@ def write_csv(
 
 def write_toml(directory: Path, company: str, people: int, seed: int, today: str) -> None:
     """Write aligna.toml, which marks the folder as an aligna project."""
-    text = TOML.format(company=company, people=people, seed=seed, today=today)
+    # A KPI broken down by team returns a row per team and month: ~3,000 production teams over
+    # three years pass the default 100,000 rows in the largest demo.
+    row_limit = max(100_000, people * 3)
+    text = TOML.format(
+        company=company, people=people, seed=seed, today=today, row_limit=f"{row_limit:_}"
+    )
     write_text(directory / "aligna.toml", text)
