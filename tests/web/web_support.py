@@ -58,15 +58,27 @@ def build_web_demo(folder: Path, database_url: str | None = None) -> WebDemo:
         with session_scope(engine) as session:
             logins = {login.role: login for login in demo_logins(session)}
             restricted, members, hidden = _pick_kpis(session, logins)
+        # The restriction is declared in the project files, as the strategy office would.
+        manager = logins["manager"].person
+        kpis = folder / "kpis.yaml"
+        kpis.write_text(
+            kpis.read_text().replace(
+                f"  - id: {restricted}\n",
+                f"  - id: {restricted}\n    restricted_to: {{people: [{manager}]}}\n",
+                1,
+            )
+        )
+        with session_scope(engine) as session:
+            apply_project(session, validate_project(folder), actor="t", message="restrict")
     finally:
         engine.dispose()
     return WebDemo(folder, settings, logins, restricted, members, hidden)
 
 
 def _pick_kpis(session, logins: dict[str, DemoLogin]) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
-    """Restrict one KPI to the manager; find one on the member's card and one hidden from them."""
+    """A KPI to restrict to the manager, one on the member's card, one hidden from them."""
     people = dict(session.execute(select(m.Person.slug, m.Person.id)).all())
-    member, manager = people[logins["member"].person], people[logins["manager"].person]
+    member = people[logins["member"].person]
     own = set(
         session.execute(
             select(m.ScorecardItem.kpi_id).where(
@@ -88,9 +100,7 @@ def _pick_kpis(session, logins: dict[str, DemoLogin]) -> tuple[str, str, str]:  
         for k in kpis
         if k.id not in own and k.id not in influenced and not k.public and k.owner_id != member
     ]
-    restricted = hidden[0]
-    session.add(m.KpiAccess(kpi_id=restricted.id, person_id=manager))
-    return restricted.slug, members_kpi, hidden[1].slug
+    return hidden[0].slug, members_kpi, hidden[1].slug
 
 
 def make_app(demo: WebDemo, engine: Engine | None = None) -> FastAPI:
