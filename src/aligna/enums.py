@@ -18,6 +18,7 @@ __all__ = [
     "Role",
     "ScorecardItemKind",
     "TrajectoryShape",
+    "TransportName",
 ]
 
 
@@ -97,3 +98,11 @@ class AccountRoleName(StrEnum):
 
     admin = "admin"
     strategy_office = "strategy_office"
+
+
+class TransportName(StrEnum):
+    """How a message reaches a person: the in-app inbox, email, or an Apprise URL."""
+
+    inbox = "inbox"
+    email = "email"
+    apprise = "apprise"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SETTINGS_FILE = "aligna.toml"
 # Read from the environment only: a file in the project folder is easily committed to git.
-SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret"})
+SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "smtp_password"})
 
 
 class SettingsError(Exception):
@@ -99,6 +99,40 @@ class Settings(BaseSettings):
     oidc_button_label: str = Field(
         default="Sign in with single sign-on",
         description="The text of the single sign-on button on the sign-in page.",
+    )
+
+    smtp_host: str | None = Field(
+        default=None,
+        description="The SMTP server that sends aligna's email; unset, messages go to the "
+        "in-app inbox only (see docs/channels.md).",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="How the SMTP connection is encrypted: starttls (usually port 587), ssl "
+        "(implicit TLS, usually port 465) or none (a local relay only).",
+    )
+    smtp_username: str = Field(
+        default="", description="The SMTP user name; empty, aligna does not authenticate."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None,
+        description="The SMTP password; give it only as the ALIGNA_SMTP_PASSWORD environment "
+        "variable (never in aligna.toml).",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="How long one SMTP exchange may take."
+    )
+    mail_from: str = Field(
+        default="aligna@localhost",
+        description="The From address of aligna's email, e.g. 'aligna <aligna@example.org>'.",
+    )
+    delivery_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="How many times a message is tried before it is dead-lettered for an "
+        "admin to retry.",
     )
 
     @classmethod

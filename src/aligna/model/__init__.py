@@ -11,6 +11,7 @@ from aligna.model.account import (
 )
 from aligna.model.audit import AuditEntry, ChangeSet
 from aligna.model.base import Base
+from aligna.model.channel import InboxItem, Message
 from aligna.model.evaluation import (
     EvaluationRun,
     InitiativeEvaluation,
@@ -46,6 +47,7 @@ __all__ = [
     "Connection",
     "EvaluationRun",
     "Foundation",
+    "InboxItem",
     "Initiative",
     "InitiativeAccess",
     "InitiativeContribution",
@@ -62,6 +64,7 @@ __all__ = [
     "KpiTargetOverride",
     "KpiTargetVersion",
     "LoginAttempt",
+    "Message",
     "Milestone",
     "Objective",
     "ObjectiveEvaluation",
