@@ -43,15 +43,22 @@ def kpi_record(row: Any, kpi: str, unit: str | None, forecast: Record | None) ->
     }
 
 
-def _forecasts(session: Session) -> dict[tuple[int, int | None], Record]:
+def forecast_record(forecast: m.KpiForecast | None) -> Record | None:
+    """A stored forecast as the documented JSON record."""
+    if forecast is None:
+        return None
     return {
-        (f.kpi_id, f.unit_id): {
-            "end_period": f.end_period,
-            "final_target": f.final_target,
-            "projected": f.projected,
-            "meets": f.meets,
-            "reach_period": f.reach_period,
-        }
+        "end_period": forecast.end_period,
+        "final_target": forecast.final_target,
+        "projected": forecast.projected,
+        "meets": forecast.meets,
+        "reach_period": forecast.reach_period,
+    }
+
+
+def _forecasts(session: Session) -> dict[tuple[int, int | None], Record | None]:
+    return {
+        (f.kpi_id, f.unit_id): forecast_record(f)
         for f in session.execute(select(m.KpiForecast)).scalars()
     }
 

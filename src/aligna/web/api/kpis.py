@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.enums import Aggregation, Polarity
+from aligna.evaluate.read import forecast_record
 from aligna.periods import Frequency
 from aligna.web.access import person_visible, unit_subtree
 from aligna.web.api.pagination import Page, Paging, fetch_page, page_of
@@ -31,7 +32,6 @@ from aligna.web.api.records import (
 from aligna.web.deps import CurrentViewer, DbSession, NotFound
 from aligna.web.views.kpi import find_kpi, kpi_page
 from aligna.web.views.map import kpi_rows
-from aligna.web.views.scorecard import forecast_record
 
 router = APIRouter(tags=["kpis"])
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.web.access import Viewer, kpi_visible, person_visible
-from aligna.web.views.scorecard import ItemView, PersonRef, forecast_record
+from aligna.web.views.scorecard import HISTORY, ItemView, PersonRef, kpi_item
 from aligna.web.views.sight import Step, lines_of_sight, objective_index
 
 
@@ -78,28 +78,8 @@ def kpi_page(
             else m.KpiForecast.unit_id == unit_id,
         )
     ).scalar()
-    item = ItemView(
-        kind="kpi",
-        id=kpi.slug,
-        name=kpi.name,
-        role="",
-        weight=1.0,
-        status=latest.status if latest else "no_data",
-        score=latest.score if latest else None,
-        period=latest.period if latest else None,
-        actual=latest.actual if latest else None,
-        target=latest.target if latest else None,
-        red_flag=latest.red_flag if latest else None,
-        stretch=latest.stretch if latest else None,
-        lo=latest.lo if latest else None,
-        hi=latest.hi if latest else None,
-        red_lo=latest.red_lo if latest else None,
-        red_hi=latest.red_hi if latest else None,
-        polarity=str(kpi.polarity),
-        unit_of_measure=kpi.unit_of_measure,
-        trend=latest.trend if latest else None,
-        forecast=forecast_record(forecast),
-        history=[p["actual"] for p in history if not p["partial"]][-12:],
+    item = kpi_item(
+        kpi, latest, forecast, [p["actual"] for p in history if not p["partial"]][-HISTORY:]
     )
     if unit_id is not None:
         unit = session.execute(select(m.Unit).where(m.Unit.id == unit_id)).scalar()

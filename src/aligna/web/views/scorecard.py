@@ -15,6 +15,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
+from aligna.evaluate.read import forecast_record
 from aligna.web.access import Viewer, initiative_visible, kpi_visible
 from aligna.web.views.sight import Step, lines_of_sight, objective_index
 
@@ -209,47 +210,52 @@ def _kpi_views(session: Session, items: list[tuple[Any, ...]]) -> list[ItemView]
         row = latest.get(key)
         forecast = forecasts.get(key)
         unit = units.get(item.unit_id) if item.unit_id else None
-        views.append(
-            ItemView(
-                kind="kpi",
-                id=kpi.slug,
-                name=kpi.name,
-                role=str(item.role),
-                weight=item.weight,
-                unit=unit.slug if unit else None,
-                unit_name=unit.name if unit else None,
-                status=row.status if row else "no_data",
-                score=row.score if row else None,
-                period=row.period if row else None,
-                actual=row.actual if row else None,
-                target=row.target if row else None,
-                red_flag=row.red_flag if row else None,
-                stretch=row.stretch if row else None,
-                lo=row.lo if row else None,
-                hi=row.hi if row else None,
-                red_lo=row.red_lo if row else None,
-                red_hi=row.red_hi if row else None,
-                polarity=str(kpi.polarity),
-                unit_of_measure=kpi.unit_of_measure,
-                trend=row.trend if row else None,
-                forecast=forecast_record(forecast),
-                history=[a for _, a in history.get(key, [])[-HISTORY:]],
-            )
+        view = kpi_item(
+            kpi,
+            row,
+            forecast,
+            [a for _, a in history.get(key, [])[-HISTORY:]],
+            role=str(item.role),
+            weight=item.weight,
         )
+        view.unit, view.unit_name = (unit.slug, unit.name) if unit else (None, None)
+        views.append(view)
     return views
 
 
-def forecast_record(forecast: m.KpiForecast | None) -> dict[str, Any] | None:
-    """A stored forecast as the documented JSON record."""
-    if forecast is None:
-        return None
-    return {
-        "end_period": forecast.end_period,
-        "final_target": forecast.final_target,
-        "projected": forecast.projected,
-        "meets": forecast.meets,
-        "reach_period": forecast.reach_period,
-    }
+def kpi_item(
+    kpi: m.Kpi,
+    row: m.KpiEvaluation | None,
+    forecast: m.KpiForecast | None,
+    history: list[float | None],
+    *,
+    role: str = "",
+    weight: float = 1.0,
+) -> ItemView:
+    """A KPI as a scorecard row (or the KPI page's head): its latest evaluation, if any."""
+    return ItemView(
+        kind="kpi",
+        id=kpi.slug,
+        name=kpi.name,
+        role=role,
+        weight=weight,
+        status=row.status if row else "no_data",
+        score=row.score if row else None,
+        period=row.period if row else None,
+        actual=row.actual if row else None,
+        target=row.target if row else None,
+        red_flag=row.red_flag if row else None,
+        stretch=row.stretch if row else None,
+        lo=row.lo if row else None,
+        hi=row.hi if row else None,
+        red_lo=row.red_lo if row else None,
+        red_hi=row.red_hi if row else None,
+        polarity=str(kpi.polarity),
+        unit_of_measure=kpi.unit_of_measure,
+        trend=row.trend if row else None,
+        forecast=forecast_record(forecast),
+        history=history,
+    )
 
 
 def _initiative_views(session: Session, items: list[tuple[Any, ...]]) -> list[ItemView]:
