@@ -12,7 +12,7 @@ import re
 import secrets
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -42,8 +42,7 @@ from aligna.web.auth.oidc_tokens import (
     provider,
     validate_id_token,
 )
-from aligna.web.auth.routes import _anonymous_csrf, _client_ip, _with_csrf_cookie, safe_next
-from aligna.web.auth.sessions import start_session
+from aligna.web.auth.routes import _anonymous_csrf, _with_csrf_cookie, begin_session, safe_next
 from aligna.web.context import WebContext
 from aligna.web.deps import Context, DbSession, NotFound, OptionalViewer
 from aligna.web.pages.common import render
@@ -200,17 +199,8 @@ def oidc_callback(
     except SsoFailed as exc:
         session.rollback()
         return _refused(request, ctx, next_page, exc)
-    now = ctx.now()
-    account.last_login_at = now
-    token, _ = start_session(
-        session=session,
-        account=account,
-        now=now,
-        user_agent=request.headers.get("user-agent", ""),
-        ip=_client_ip(request),
-        idle=timedelta(hours=settings.session_idle_hours),
-        max_age=timedelta(days=settings.session_max_days),
-    )
+    account.last_login_at = ctx.now()
+    token = begin_session(request, ctx, session, account)
     try:
         session.commit()
     except IntegrityError:  # two first sign-ins of one person at the same moment

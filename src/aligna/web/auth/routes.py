@@ -85,6 +85,21 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def begin_session(request: Request, ctx: Context, session: DbSession, account: m.Account) -> str:
+    """Start a session for a signed-in account with the configured expiry (the caller commits
+    and sets the cookie): password sign-in and single sign-on alike."""
+    token, _ = start_session(
+        session=session,
+        account=account,
+        now=ctx.now(),
+        user_agent=request.headers.get("user-agent", ""),
+        ip=_client_ip(request),
+        idle=timedelta(hours=ctx.settings.session_idle_hours),
+        max_age=timedelta(days=ctx.settings.session_max_days),
+    )
+    return token
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, ctx: Context, viewer: OptionalViewer, next: str = "/") -> Response:
     """The sign-in form (signed-in people go straight on)."""
@@ -144,15 +159,7 @@ def login(
         if status == 429:
             response.headers["Retry-After"] = str(retry)
         return _with_csrf_cookie(response, ctx, token)
-    token, _ = start_session(
-        session=session,
-        account=account,
-        now=now,
-        user_agent=request.headers.get("user-agent", ""),
-        ip=_client_ip(request),
-        idle=timedelta(hours=ctx.settings.session_idle_hours),
-        max_age=timedelta(days=ctx.settings.session_max_days),
-    )
+    token = begin_session(request, ctx, session, account)
     session.commit()
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, ctx, token)
