@@ -62,6 +62,7 @@ class Viewer:
 
     account_id: int | None
     person_id: int | None
+    name: str = ""  # the person's name, for the page header
     roles: frozenset[str] = frozenset()
     is_manager: bool = False
     units: tuple[int, ...] = ()  # the person's unit and extra teams
@@ -125,8 +126,11 @@ def load_viewer(
 ) -> Viewer:
     """Build a viewer: the person's units, the units above them, and what they manage."""
     if person_id is None:
-        return Viewer(account_id, None, roles)
-    own_unit = session.execute(select(m.Person.unit_id).where(m.Person.id == person_id)).scalar()
+        return Viewer(account_id=account_id, person_id=None, roles=roles)
+    person = session.execute(
+        select(m.Person.unit_id, m.Person.name).where(m.Person.id == person_id)
+    ).first()
+    own_unit, name = (person.unit_id, person.name) if person else (None, "")
     teams = session.execute(
         select(m.TeamMembership.unit_id).where(m.TeamMembership.person_id == person_id)
     ).scalars()
@@ -143,6 +147,7 @@ def load_viewer(
     viewer = Viewer(
         account_id=account_id,
         person_id=person_id,
+        name=name,
         roles=roles,
         is_manager=is_manager,
         units=units,

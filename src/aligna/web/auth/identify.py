@@ -86,10 +86,5 @@ def identify(request: Request, session: Session, context: WebContext) -> Viewer 
         ).scalars()
     )
     viewer = load_viewer(session, account_id=account.id, person_id=account.person_id, roles=roles)
-    name = None
-    if account.person_id is not None:
-        name = session.execute(
-            select(m.Person.name).where(m.Person.id == account.person_id)
-        ).scalar()
-    request.state.viewer_name = name or account.email
+    request.state.viewer_name = viewer.name or account.email
     return viewer
