@@ -106,3 +106,34 @@ class TransportName(StrEnum):
     inbox = "inbox"
     email = "email"
     apprise = "apprise"
+
+
+class EventKind(StrEnum):
+    """Something that happened to an item or an exception, which people may need to hear."""
+
+    status_changed = "status_changed"
+    exception_opened = "exception_opened"
+    exception_escalated = "exception_escalated"
+    exception_acknowledged = "exception_acknowledged"
+    exception_committed = "exception_committed"
+    commitment_missed = "commitment_missed"
+    exception_resolved = "exception_resolved"
+    milestone_due_soon = "milestone_due_soon"
+
+
+class Delivery(StrEnum):
+    """When a person hears of an event kind: at once, in a digest, or not at all."""
+
+    immediately = "immediately"
+    daily = "daily"
+    weekly = "weekly"
+    off = "off"
+
+
+class RecipientRole(StrEnum):
+    """Why a person hears of an event: they own the item, influence it, manage it, follow it."""
+
+    owner = "owner"
+    manager = "manager"
+    influencer = "influencer"
+    follower = "follower"

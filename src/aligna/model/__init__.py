@@ -11,7 +11,19 @@ from aligna.model.account import (
 )
 from aligna.model.audit import AuditEntry, ChangeSet
 from aligna.model.base import Base
-from aligna.model.channel import InboxItem, Message
+from aligna.model.channel import (
+    AppriseDestination,
+    ChannelEvent,
+    DigestMark,
+    EscalationRule,
+    Follow,
+    InboxItem,
+    JobRun,
+    Message,
+    Notification,
+    NotificationPreference,
+    SchedulerLease,
+)
 from aligna.model.evaluation import (
     EvaluationRun,
     InitiativeEvaluation,
@@ -40,12 +52,17 @@ __all__ = [
     "Account",
     "AccountRole",
     "ApiToken",
+    "AppriseDestination",
     "AuditEntry",
     "Base",
     "BusinessScorecardItem",
     "ChangeSet",
+    "ChannelEvent",
     "Connection",
+    "DigestMark",
+    "EscalationRule",
     "EvaluationRun",
+    "Follow",
     "Foundation",
     "InboxItem",
     "Initiative",
@@ -54,6 +71,7 @@ __all__ = [
     "InitiativeContributor",
     "InitiativeEvaluation",
     "InitiativeInfluencer",
+    "JobRun",
     "Kpi",
     "KpiAccess",
     "KpiEvaluation",
@@ -66,6 +84,8 @@ __all__ = [
     "LoginAttempt",
     "Message",
     "Milestone",
+    "Notification",
+    "NotificationPreference",
     "Objective",
     "ObjectiveEvaluation",
     "ObjectiveVisionTarget",
@@ -74,6 +94,7 @@ __all__ = [
     "PerformanceException",
     "Person",
     "Process",
+    "SchedulerLease",
     "ScorecardEvaluation",
     "ScorecardItem",
     "TeamMembership",

@@ -184,6 +184,15 @@ class PerformanceException(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Escalation: 0 is the owner, n the owner's n-th manager up the reporting line; it climbs
+    # a level when unacknowledged for the policy's days since level_since.
+    level: Mapped[int] = mapped_column(default=0)
+    level_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None)
+    # A commitment: what the owner will do, by when; missing it resumes the escalation.
+    commitment: Mapped[str] = mapped_column(Text, default="")
+    commitment_due: Mapped[date | None] = mapped_column(default=None)
 
 
 class ScorecardEvaluation(Base):

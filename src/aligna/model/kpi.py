@@ -25,6 +25,9 @@ class Connection(SlugMixin, Base):
     url: Mapped[str] = mapped_column(Text)
     timeout_seconds: Mapped[float] = mapped_column(Float, default=30.0)
     options: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # When its KPIs are refreshed: a cron expression in the organisation's time zone; None
+    # refreshes each KPI by its frequency (see measure/schedule.py).
+    refresh_schedule: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class Kpi(SlugMixin, Base):
@@ -54,6 +57,7 @@ class Kpi(SlugMixin, Base):
     source_manual: Mapped[bool] = mapped_column(Boolean, default=False)
     connection_id: Mapped[int | None] = mapped_column(ForeignKey("connection.id"), index=True)
     query: Mapped[str | None] = mapped_column(Text, default=None)
+    refresh_schedule: Mapped[str | None] = mapped_column(String(100), default=None)  # cron
     # One definition, a value per unit of this kind inside the KPI's unit.
     breakdown_unit_kind: Mapped[str | None] = mapped_column(String(32), default=None)
     breakdown_total: Mapped[BreakdownTotal | None] = mapped_column(
