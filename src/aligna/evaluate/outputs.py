@@ -14,6 +14,12 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.bulk import bulk_transaction
+from aligna.channels.events import (
+    OpenedException,
+    exception_opened_rows,
+    exception_resolved_rows,
+    write_events,
+)
 from aligna.evaluate.inputs import id_filter
 
 # Evaluation frame -> table, with the frame's id columns renamed to the table's.
@@ -103,13 +109,18 @@ def reconcile_exceptions(
     others' causes were not looked at, so they stay as they are.
     """
     table = m.PerformanceException
-    query = select(table.id, table.key, table.period, table.detail).where(table.closed_at.is_(None))
+    query = select(
+        table.id,
+        table.key,
+        table.period,
+        table.detail,
+        table.kpi_id,
+        table.unit_id,
+        table.initiative_id,
+    ).where(table.closed_at.is_(None))
     if kpis is not None:
         query = query.where(text(id_filter("kpi_id", kpis)))
-    open_rows = {
-        key: (exception_id, period, detail)
-        for exception_id, key, period, detail in session.execute(query)
-    }
+    open_rows = {row.key: row for row in session.execute(query)}
     new_rows: list[dict[str, Any]] = []
     refreshed: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -117,11 +128,11 @@ def reconcile_exceptions(
         key = row["key"]
         seen.add(key)
         if key in open_rows:
-            exception_id, period, detail = open_rows[key]
-            if (period, detail) != (row.get("period"), row.get("detail")):
+            current = open_rows[key]
+            if (current.period, current.detail) != (row.get("period"), row.get("detail")):
                 refreshed.append(
                     {
-                        "b_id": exception_id,
+                        "b_id": current.id,
                         "period": row.get("period"),
                         "detail": row.get("detail") or "",
                     }
@@ -145,20 +156,44 @@ def reconcile_exceptions(
                 "owner_id": owner,
                 "detail": row.get("detail") or "",
                 "opened_at": now,
+                "level": 0,
+                "level_since": now,
+                "commitment": "",
             }
         )
+    opened: list[OpenedException] = []
     if new_rows:
-        session.execute(insert(table), new_rows)
+        ids = dict(session.execute(insert(table).returning(table.key, table.id), new_rows).all())
+        opened = [
+            OpenedException(
+                id=ids[r["key"]],
+                kind=r["kind"],
+                kpi_id=r["kpi_id"],
+                unit_id=r["unit_id"],
+                initiative_id=r["initiative_id"],
+                milestone_id=r["milestone_id"],
+                period=r["period"],
+                detail=r["detail"],
+            )
+            for r in new_rows
+        ]
     if refreshed:  # one executemany, not a statement per exception
         session.connection().execute(
             update(table.__table__).where(table.__table__.c.id == bindparam("b_id")),
             refreshed,
         )
-    gone = [exception_id for key, (exception_id, _, _) in open_rows.items() if key not in seen]
+    gone = [row for key, row in open_rows.items() if key not in seen]
     for start in range(0, len(gone), 500):
-        session.execute(
-            update(table).where(table.id.in_(gone[start : start + 500])).values(closed_at=now)
-        )
+        chunk = [row.id for row in gone[start : start + 500]]
+        session.execute(update(table).where(table.id.in_(chunk)).values(closed_at=now))
+    # Each opening and closing is on the exception's timeline, in this same transaction.
+    write_events(session, exception_opened_rows(opened, now))
+    write_events(
+        session,
+        exception_resolved_rows(
+            [(r.id, r.kpi_id, r.unit_id, r.initiative_id, r.detail) for r in gone], now
+        ),
+    )
     still_open = session.execute(
         select(func.count()).select_from(table).where(table.closed_at.is_(None))
     ).scalar_one()

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from aligna import model as m
 from aligna.bulk import shared_reads
+from aligna.channels.events import initiative_change_rows, status_change_rows, write_events
 from aligna.db import session_scope
 from aligna.evaluate.engine import compute
 from aligna.evaluate.incremental import (
@@ -106,6 +107,7 @@ def evaluate_all(
     progress("reading")
     with shared_reads(engine):
         inputs = read_inputs(engine)
+        before = read_stored_state(engine)  # to tell which statuses changed
     clock["read"] = time.perf_counter()
     progress("evaluating")
     frames = compute(inputs, as_of)
@@ -120,7 +122,15 @@ def evaluate_all(
             for i, o in inputs.initiatives.select("initiative", "owner").iter_rows()
         }
     )
-    changes = _reconcile(engine, run_id, frames["exceptions"], owners, kpis=None)
+    changes = _reconcile(
+        engine,
+        run_id,
+        frames["exceptions"],
+        owners,
+        kpis=None,
+        moved=status_change_rows(before.latest, frames["latest"], started)
+        + initiative_change_rows(before.health, frames["initiatives"], started),
+    )
     clock["write"] = time.perf_counter()
     return _summary(
         run_id, as_of, inputs.kpis.height, frames, frames["latest"], changes, clock, reason
@@ -158,7 +168,16 @@ def evaluate_changed(
         },
     )
     exceptions = _reconcile(
-        engine, run_id, frames["exceptions"], _owners(inputs.kpis, items), kpis=ids
+        engine,
+        run_id,
+        frames["exceptions"],
+        _owners(inputs.kpis, items),
+        kpis=ids,
+        moved=status_change_rows(
+            stored.latest.filter(pl.col("kpi").is_in(ids)),
+            frames["evaluations"].filter(pl.col("latest")),
+            started,
+        ),
     )
     clock["write"] = time.perf_counter()
     return _summary(
@@ -213,10 +232,13 @@ def _reconcile(
     owners: dict[tuple[object, ...], int],
     *,
     kpis: list[int] | None,
+    moved: list[dict[str, object]],
 ) -> ExceptionChanges:
-    """Reconcile the exceptions and mark the run finished, in one transaction."""
+    """Reconcile the exceptions, write the status changes' events and mark the run finished,
+    in one transaction."""
     with session_scope(engine) as session:
         changes = reconcile_exceptions(session, wanted, owners, utcnow(), kpis=kpis)
+        write_events(session, moved)
         session.execute(
             update(m.EvaluationRun).where(m.EvaluationRun.id == run_id).values(finished_at=utcnow())
         )
