@@ -498,5 +498,7 @@ def record_command(
 
 # --- evaluation commands (aligna/cli_evaluate.py registers them on `app`) ---
 from aligna import cli_accounts as _account_commands  # noqa: E402, F401
+from aligna import cli_channels as _channel_commands  # noqa: E402, F401
 from aligna import cli_evaluate as _evaluation_commands  # noqa: E402, F401
+from aligna import cli_jobs as _job_commands  # noqa: E402, F401
 from aligna import cli_web as _web_commands  # noqa: E402, F401

@@ -19,6 +19,7 @@ from aligna.files.service import apply_project, validate_project
 from aligna.measure.refresh import refresh
 from aligna.model.base import utcnow
 from aligna.settings import load_settings
+from helpers import pick_kpis, restate_latest
 
 DAY = date(2026, 6, 15)
 
@@ -80,44 +81,6 @@ def demo(demo_folder: Path, database_url: str) -> Engine:
     return engine
 
 
-def _restate(engine: Engine, slug: str, factor: float) -> int:
-    """Restate a KPI's latest closed value (and its slices') as the warehouse would: the old
-    value superseded, a new revision taken now. Returns the KPI's id."""
-    with session_scope(engine) as session:
-        kpi = session.execute(select(m.Kpi).where(m.Kpi.slug == slug)).scalar_one()
-        period = session.execute(
-            select(m.KpiEvaluation.period).where(
-                m.KpiEvaluation.kpi_id == kpi.id,
-                m.KpiEvaluation.unit_id.is_(None),
-                m.KpiEvaluation.latest.is_(True),
-            )
-        ).scalar_one()
-        now = utcnow()
-        current = session.execute(
-            select(m.Observation).where(
-                m.Observation.kpi_id == kpi.id,
-                m.Observation.period == period,
-                m.Observation.superseded_at.is_(None),
-            )
-        ).scalars()
-        for old in list(current):
-            session.execute(
-                update(m.Observation).where(m.Observation.id == old.id).values(superseded_at=now)
-            )
-            session.add(
-                m.Observation(
-                    kpi_id=kpi.id,
-                    unit_id=old.unit_id,
-                    period=old.period,
-                    value=old.value * factor,
-                    revision=old.revision + 1,
-                    taken_at=now,
-                    source="query",
-                )
-            )
-        return kpi.id
-
-
 def _latest_status(engine: Engine, kpi_id: int) -> str:
     frame = read_frame(
         engine,
@@ -126,25 +89,10 @@ def _latest_status(engine: Engine, kpi_id: int) -> str:
     return str(frame.item())
 
 
-def _pick(engine: Engine) -> tuple[str, str]:
-    """An on-track higher-is-better KPI (made off track below) and a broken-down one."""
-    frame = read_frame(
-        engine,
-        "select k.slug, k.polarity, k.breakdown_unit_kind, e.status from kpi k "
-        "join kpi_evaluation e on e.kpi_id = k.id and e.latest and e.unit_id is null "
-        "order by k.slug",
-    )
-    on_track = next(
-        r[0] for r in frame.iter_rows() if r[1] == "higher_is_better" and r[3] == "on_track"
-    )
-    broken_down = next(r[0] for r in frame.iter_rows() if r[2] is not None and r[0] != on_track)
-    return on_track, broken_down
-
-
 def test_incremental_gives_what_a_full_evaluation_gives(demo: Engine) -> None:
-    on_track, broken_down = _pick(demo)
-    first = _restate(demo, on_track, 0.1)  # a tenth of its value: far below its red flag
-    second = _restate(demo, broken_down, 1.5)
+    on_track, broken_down = pick_kpis(demo)
+    first = restate_latest(demo, on_track, 0.1)  # a tenth of its value: far below its red flag
+    second = restate_latest(demo, broken_down, 1.5)
 
     summary = evaluate(demo, as_of=DAY)
     assert summary.incremental

@@ -213,3 +213,27 @@ def _write(engine: Engine, messages: list[NewMessage], people: list[int], now: d
             )
             session.execute(statement)
     return written
+
+
+def preview_digest(
+    engine: Engine, settings: Settings, *, person: str, now: datetime
+) -> tuple[str, str, str]:
+    """One person's digest as it would be written at `now` (subject, text, HTML), writing
+    nothing: for `aligna digest PERSON` and for reading it before it goes out."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(m.Person.id, m.Person.name, m.Person.email).where(
+                m.Person.slug == person, m.Person.archived_at.is_(None)
+            )
+        ).one_or_none()
+        if row is None:
+            raise LookupError(f"no live person has the id {person!r}")
+        cadence = load_preferences(session, [row.id]).digest(row.id)
+        mark = session.get(m.DigestMark, row.id)
+    cadence = Delivery.weekly if cadence is Delivery.off else cadence
+    since = mark.last_at if mark else now - FIRST_LOOK_BACK[cadence]
+    contents = read_digest_content(
+        engine, {row.id: (row.name, row.email)}, {row.id: since}, today=today
+    )
+    return render(contents[row.id], cadence=cadence, today=today, settings=settings)
