@@ -9,7 +9,7 @@ from rich.text import Text
 
 from aligna.alignment_map import AlignmentMap
 from aligna.files.canonical import KINDS
-from aligna.files.plan import Action, Plan, describe_value
+from aligna.files.plan import REMOVED_NOT_ARCHIVED, Action, Plan, describe_value
 from aligna.files.problems import Problems, Severity
 
 KIND_LABELS = {
@@ -25,6 +25,8 @@ KIND_LABELS = {
     "initiative": "initiatives",
     "scorecard": "scorecards",
     "business_scorecard": "business scorecards",
+    "escalation_rule": "escalation rules",
+    "apprise_destination": "Apprise destinations",
 }
 ACTION_STYLES = {
     Action.add: "green",
@@ -74,7 +76,7 @@ def plan_details(plan: Plan, limit: int | None = 50) -> Table:
         elif change.action is Action.remove:
             what = (
                 "archived (its history is kept)"
-                if change.kind not in ("scorecard", "business_scorecard", "foundation")
+                if change.kind not in REMOVED_NOT_ARCHIVED
                 else "removed"
             )
         else:

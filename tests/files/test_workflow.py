@@ -27,6 +27,8 @@ TEMPLATE_COUNTS = {
     "initiative": 1,
     "scorecard": 2,
     "business_scorecard": 2,
+    "escalation_rule": 0,  # the template has no channels.yaml
+    "apprise_destination": 0,
 }
 
 

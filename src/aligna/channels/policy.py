@@ -1,19 +1,27 @@
-"""The escalation policy: for each exception kind, how many days a level and how many levels.
+"""The escalation policy: for each exception kind, how many days per level and how many levels.
 
-The project files own the stored rules (channels.yaml); a kind without a rule of its own
-follows the `*` rule, and without that the built-in default below.
+channels.yaml declares it (files/channels.py) and apply stores it as escalation_rule rows. A
+kind's own row wins; a kind without one takes the `*` row; without a `*` row either, the
+built-in default below applies (its own kind's entry, else its `*`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aligna.evaluate.exceptions import KINDS
 from aligna.model import EscalationRule
 
 DEFAULT_KIND = "*"
-# (days a level, levels): the data people fix stale data, so it climbs slower and less high.
+# The performance exception kinds of evaluate/exceptions.py (KINDS); written out rather than
+# imported so that validating project files does not load the evaluation stack (a test keeps
+# the two equal).
+EXCEPTION_KINDS = ("off_track", "adverse_signal", "overdue_milestone", "stale")
+# (days, levels). Off track and adverse signals give the owner a week before their manager
+# hears of it; an overdue milestone is already late, so it climbs faster; stale data is for the
+# owner's data people first, and goes up one level only.
 DEFAULT_ESCALATION: dict[str, tuple[int, int]] = {
     DEFAULT_KIND: (5, 2),
     "off_track": (7, 2),
@@ -23,21 +31,22 @@ DEFAULT_ESCALATION: dict[str, tuple[int, int]] = {
 }
 
 
-def escalation_rules(session: Session) -> dict[str, tuple[int, int]]:
-    """The effective (days, levels) of every exception kind."""
-    stored = {
-        kind: (days, levels)
-        for kind, days, levels in session.execute(
-            select(EscalationRule.exception_kind, EscalationRule.days, EscalationRule.levels)
-        )
-    }
-    fallback = stored.get(DEFAULT_KIND)
+def effective_rules(declared: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The (days, levels) of every exception kind, from the declared rules and the defaults."""
     rules: dict[str, tuple[int, int]] = {}
-    for kind in KINDS:
-        if kind in stored:
-            rules[kind] = stored[kind]
-        elif fallback is not None:
-            rules[kind] = fallback
+    for kind in EXCEPTION_KINDS:
+        if kind in declared:
+            rules[kind] = declared[kind]
+        elif DEFAULT_KIND in declared:
+            rules[kind] = declared[DEFAULT_KIND]
         else:
-            rules[kind] = DEFAULT_ESCALATION[kind]
+            rules[kind] = DEFAULT_ESCALATION.get(kind, DEFAULT_ESCALATION[DEFAULT_KIND])
     return rules
+
+
+def escalation_rules(session: Session) -> dict[str, tuple[int, int]]:
+    """The effective (days, levels) of every exception kind, as stored rows and defaults say."""
+    rows = session.execute(
+        select(EscalationRule.exception_kind, EscalationRule.days, EscalationRule.levels)
+    ).all()
+    return effective_rules({kind: (days, levels) for kind, days, levels in rows})

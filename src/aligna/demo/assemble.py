@@ -30,6 +30,9 @@ CONTRIBUTES_AT_MOST = 3  # initiative contributors keep room for their own unit'
 JOINS_AT_MOST = 4  # influencers too, if less
 PLAN_YEARS = 3  # process KPIs' trajectories end three years out; vision KPIs at the horizon
 PROCESS_NAMES = {p[0]: p[1] for p in PROCESSES}
+# The demo's escalation policy, (days, levels) by exception kind: off track climbs after three
+# days, so exploring the demo for a few days shows an escalation; the rest after five.
+ESCALATION = {"*": (5, 2), "off_track": (3, 2)}
 
 
 def pick_owner(org: Organisation, book: Book, template: str, team: str | None = None) -> str:
@@ -252,3 +255,12 @@ def initiative_entries(
             }
         )
     return entries
+
+
+def channels_body() -> dict[str, Any]:
+    """channels.yaml's escalation policy ("*" quoted: a bare * starts a YAML alias)."""
+    rules = {
+        ('"*"' if kind == "*" else kind): Flow(days=days, levels=levels)
+        for kind, (days, levels) in ESCALATION.items()
+    }
+    return {"escalation": rules}

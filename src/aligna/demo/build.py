@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from aligna.demo import strategy
-from aligna.demo.assemble import assign_owners, initiative_entries, kpi_entries
+from aligna.demo.assemble import assign_owners, channels_body, initiative_entries, kpi_entries
 from aligna.demo.kpis import KPIS
 from aligna.demo.names import COMPANY_NAME
 from aligna.demo.organisation import Organisation, build_organisation
@@ -21,7 +21,7 @@ from aligna.demo.targets import Series
 from aligna.demo.templates import STRATEGY_OFFICE
 from aligna.demo.vision import vision_targets
 from aligna.demo.warehouse import build_warehouse
-from aligna.demo.writer import write_csv, write_toml, write_yaml
+from aligna.demo.writer import write_channels, write_csv, write_toml, write_yaml
 
 MIN_PEOPLE, MAX_PEOPLE = 20, 100_000
 VISION_YEARS = 7  # the horizon: seven years after today's year
@@ -187,4 +187,5 @@ def _write(directory: Path, content: _Content, *, people: int, seed: int, today:
     items = ((p, i.kind, i.item, i.unit, i.role, i.weight) for p, i in content.book.rows())
     count = write_csv(directory, "scorecards", SCORECARD_COLUMNS, items)
     write_csv(directory, "business_scorecards", ("unit", "kpi", "weight"), content.business)
+    write_channels(directory, channels_body(), STRATEGY_OFFICE)
     return count

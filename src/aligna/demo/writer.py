@@ -77,7 +77,24 @@ serves (weight in their roll-up) and the vision targets it helps reach (`expecte
 the vision gap it should close, in the target KPI's unit). `mission_gap` tags the initiatives
 that answer the mission-gap questionnaire: relevance | customers | products | technology |
 infrastructure.""",
+    "channels": """\
+channels.yaml: how performance exceptions climb, and where else people hear of them.
+  escalation  per exception kind (off_track, adverse_signal, overdue_milestone, stale; "*" for
+              every kind without its own rule): an exception nobody acknowledges climbs one
+              level up the owner's reporting line every `days`, at most `levels` levels. A kind
+              with no rule and no "*" gets aligna's default (docs/project-files.md).
+  apprise     Apprise URLs (Slack, Teams, Matrix, webhooks, ...) for a unit or a person, with
+              the event kinds they hear of. Secrets are written ${ENV_VAR}, never in clear.""",
 }
+# channels.yaml's Apprise section, left commented: nothing listens at a demo URL. Uncomment
+# it, set the variable, and run `aligna plan` to see the destination added.
+APPRISE_EXAMPLE = """\
+# apprise:
+#   - unit: {unit}
+#     url: "slack://${{SLACK_TOKEN_A}}/${{SLACK_TOKEN_B}}/${{SLACK_TOKEN_C}}/#strategy"
+#     description: The strategy office's channel
+#     events: [exception_opened, exception_escalated, exception_resolved]
+"""
 
 
 def write_text(path: Path, text: str) -> None:
@@ -90,6 +107,12 @@ def write_text(path: Path, text: str) -> None:
 def write_yaml(directory: Path, kind: str, key: str | None, body: Any) -> None:
     """Write one YAML kind with its explanatory header."""
     write_text(directory / f"{kind}.yaml", document(HEADERS[kind], key, body))
+
+
+def write_channels(directory: Path, body: dict[str, Any], example_unit: str) -> None:
+    """Write channels.yaml: the escalation policy, and an Apprise destination to copy."""
+    text = document(HEADERS["channels"], None, body) + APPRISE_EXAMPLE.format(unit=example_unit)
+    write_text(directory / "channels.yaml", text)
 
 
 def write_csv(

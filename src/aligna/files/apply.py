@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.files.canonical import KIND_MODELS, BusinessItemRecord, ScorecardItemRecord
+from aligna.files.channel_rows import write_channels
 from aligna.files.plan import Action, Change, Plan
 from aligna.files.snapshot import ENTITY_TABLES, Keys, read_keys
 from aligna.model.base import utcnow
@@ -47,6 +48,7 @@ def apply_plan(
     writer.children(plan)
     writer.scorecards(plan.changes["scorecard"])
     writer.business_scorecards(plan.changes["business_scorecard"])
+    write_channels(session, plan, keys, writer.model)
     change_set_id = _audit(session, plan, actor=actor, message=message, source=source)
     _target_versions(session, plan, keys, change_set_id)
     return ApplyResult(change_set_id, counts)
@@ -210,6 +212,7 @@ class _Writer:
             "description": c.description,
             "url": c.url,
             "timeout_seconds": c.timeout_seconds,
+            "refresh_schedule": c.refresh,
             "options": dict(c.options),
         }
 
@@ -247,6 +250,7 @@ class _Writer:
             "source_manual": k.source.manual,
             "connection_id": self.id("connection", k.source.connection),
             "query": k.source.query,
+            "refresh_schedule": k.refresh,
             "breakdown_unit_kind": k.breakdown.unit_kind if k.breakdown else None,
             "breakdown_total": k.breakdown.total if k.breakdown else None,
             "baseline_period": t.baseline.period if t and t.baseline else None,

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from aligna.files.channels import AppriseModel, EscalationRuleRecord, record_key
 from aligna.files.load import Project
 from aligna.files.schema import (
     BusinessScorecardRow,
@@ -81,6 +82,9 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
     "initiative": InitiativeModel,
     "scorecard": ScorecardRecord,
     "business_scorecard": BusinessScorecardRecord,
+    # channels.yaml: rules by exception kind, destinations by whose and URL (channels.py).
+    "escalation_rule": EscalationRuleRecord,
+    "apprise_destination": AppriseModel,
 }
 KINDS = tuple(KIND_MODELS)
 
@@ -205,6 +209,13 @@ def project_snapshot(project: Project) -> Snapshot:
             cards.setdefault(item.pop(key), []).append(item)
         for owner, items in cards.items():
             snapshot[kind][owner] = {key: owner, "items": items}
+    for kind, entries in (
+        ("escalation_rule", project.escalation),
+        ("apprise_destination", project.destinations),
+    ):
+        for entry in entries:
+            record = dump(entry.model)
+            snapshot[kind].setdefault(record_key(kind, record), record)
     return snapshot
 
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from aligna.files.channels import check_channels
 from aligna.files.index import Index, find_cycles
 from aligna.files.problems import Severity
 from aligna.files.schema import KpiModel
+from aligna.files.secrets import ENV_REFERENCE, SECRET_NAME, from_env
 from aligna.files.targets import check_kpi_target
 
 MAX_ITEMS = 5
-ENV_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-SECRET_NAME = re.compile(r"(pass(word|wd)?|secret|token|api_?key|private_?key|credential)", re.I)
 
 
 def check_project(index: Index) -> None:
@@ -31,6 +30,7 @@ def check_project(index: Index) -> None:
     _check_initiatives(index)
     _check_weights(index)
     _check_scorecards(index)
+    check_channels(index)
 
 
 def _check_org(index: Index) -> None:
@@ -118,25 +118,20 @@ def _check_connections(index: Index) -> None:
                 "${WAREHOUSE_PASSWORD}",
             )
         for name, value in url.query.items():
-            if SECRET_NAME.search(name) and not _from_env(value):
+            if SECRET_NAME.search(name) and not from_env(value):
                 index.report(
                     entry.where,
                     ("url",),
                     f"the URL parameter '{name}' is written in clear, expected ${{ENV_VAR}}",
                 )
         for name, value in connection.options.items():
-            if SECRET_NAME.search(str(name)) and not _from_env(value):
+            if SECRET_NAME.search(str(name)) and not from_env(value):
                 index.report(
                     entry.where,
                     ("options", name),
                     f"'{name}' is written in clear, expected an environment variable such as "
                     "${WAREHOUSE_TOKEN}",
                 )
-
-
-def _from_env(value: object) -> bool:
-    values = value if isinstance(value, tuple | list) else (value,)
-    return all(isinstance(v, str) and bool(ENV_REFERENCE.match(v)) for v in values)
 
 
 def _check_strategy(index: Index) -> None:
@@ -179,6 +174,13 @@ def _check_kpi(index: Index, kpi: KpiModel, where) -> None:  # type: ignore[no-u
     index.ref(where, ("owner",), kpi.owner, "person")
     index.ref(where, ("unit",), kpi.unit, "unit")
     index.ref(where, ("process",), kpi.process, "process")
+    if kpi.refresh and kpi.source.manual:
+        index.report(
+            where,
+            ("refresh",),
+            "a manual KPI has no query to refresh, expected no refresh (or a source with a "
+            "connection and a query)",
+        )
     if kpi.source.connection:
         index.ref(where, ("source", "connection"), kpi.source.connection, "connection")
     if (

@@ -39,11 +39,15 @@ EXPECTED = {
     "email": "an email address",
     "total": "one of sum, mean, none",
     "unit_kind": "a unit kind such as team",
+    "days": "a whole number of days, 1 to 365",
+    "levels": "a whole number of levels, 0 to 10",
 }
 
 MISSING_MESSAGES = {
     ("KpiModel", "owner"): "a KPI needs an owner (the accountable person), expected a person id",
     ("InitiativeModel", "owner"): "an initiative needs an owner, expected a person id",
+    ("AppriseModel", "url"): "a destination needs a URL, expected an Apprise URL such as "
+    "slack://${SLACK_TOKEN_A}/${SLACK_TOKEN_B}/${SLACK_TOKEN_C}/#channel",
 }
 
 

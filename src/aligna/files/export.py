@@ -75,7 +75,24 @@ def render_files(snapshot: Snapshot) -> dict[str, str]:
     ]
     if business_rows:
         files["business_scorecards.csv"] = _csv(BusinessScorecardRow, business_rows)
+    channels = _channels(snapshot)
+    if channels:
+        files["channels.yaml"] = _yaml(channels)
     return files
+
+
+def _channels(snapshot: Snapshot) -> dict[str, Any]:
+    """channels.yaml: the escalation rules by kind (`*` first), then the destinations."""
+    document: dict[str, Any] = {}
+    rules = _sorted(snapshot["escalation_rule"])
+    if rules:
+        document["escalation"] = {
+            r["kind"]: {k: v for k, v in r.items() if k != "kind"} for r in rules
+        }
+    destinations = _sorted(snapshot["apprise_destination"])
+    if destinations:
+        document["apprise"] = destinations
+    return document
 
 
 def write_project(directory: Path, snapshot: Snapshot, *, name: str = "") -> list[str]:
@@ -93,6 +110,7 @@ def write_project(directory: Path, snapshot: Snapshot, *, name: str = "") -> lis
         "people.csv",
         "scorecards.csv",
         "business_scorecards.csv",
+        "channels.yaml",
     ]
     for file_name, text in files.items():
         _write_atomically(directory / file_name, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -11,6 +12,13 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from aligna.files.channels import (
+    ESCALATION_KINDS,
+    SECTIONS,
+    AppriseModel,
+    EscalationModel,
+    EscalationRuleRecord,
+)
 from aligna.files.errors import add_validation_errors
 from aligna.files.located import UNREADABLE, CsvRow, Where, node_position, read_csv, read_yaml
 from aligna.files.problems import Problems
@@ -76,6 +84,8 @@ class Project:
     people: list[Entry[PersonRow]] = field(default_factory=list)
     scorecards: list[Entry[ScorecardRow]] = field(default_factory=list)
     business_scorecards: list[Entry[BusinessScorecardRow]] = field(default_factory=list)
+    escalation: list[Entry[EscalationRuleRecord]] = field(default_factory=list)
+    destinations: list[Entry[AppriseModel]] = field(default_factory=list)
     # Ids written in the files even where their entity is invalid: references to them are not
     # reported again as unknown, so one mistake gives one message.
     seen_ids: dict[str, set[str]] = field(default_factory=dict)
@@ -119,6 +129,7 @@ def read_project(root: Path, problems: Problems) -> Project:
         path = root / f"{stem}.csv"
         if path.is_file():
             _read_csv_file(path, f"{stem}.csv", stem, model, required, project, problems)
+    _read_channels(root, project, problems)
     return project
 
 
@@ -181,6 +192,85 @@ def _read_foundation(root: Path, project: Project, problems: Problems) -> None:
             problems,
             (vision, "targets"),
         )
+
+
+def _read_channels(root: Path, project: Project, problems: Problems) -> None:
+    """channels.yaml: the escalation policy (a mapping by kind) and the Apprise destinations."""
+    path = next((root / n for n in ("channels.yaml", "channels.yml") if (root / n).is_file()), None)
+    if path is None:
+        return
+    name = path.name
+    document = read_yaml(path, name, problems)
+    if document is None or document is UNREADABLE:
+        return
+    expected = "a mapping with escalation and apprise"
+    if not isinstance(document, CommentedMap):
+        line, column = node_position(document)
+        problems.add(name, line, column, "channels", f"is not a mapping, expected {expected}")
+        return
+    for key in document:
+        if key not in SECTIONS:
+            line, column = document.lc.key(key)
+            problems.add(
+                name,
+                line + 1,
+                column + 1,
+                str(key),
+                "unknown top-level key, expected 'escalation' or 'apprise'",
+            )
+    escalation = document.get("escalation")
+    if escalation is not None and not isinstance(escalation, CommentedMap):
+        line, column = document.lc.value("escalation")
+        problems.add(
+            name,
+            line + 1,
+            column + 1,
+            "escalation",
+            "is not a mapping, expected exception kinds, e.g. off_track: {days: 7, levels: 2}",
+        )
+    elif escalation is not None:
+        for kind, value in escalation.items():
+            line, column = escalation.lc.key(kind)
+            where = Where(name, line + 1, column + 1, f"escalation.{kind}", value)
+            if kind not in ESCALATION_KINDS:
+                guess = difflib.get_close_matches(str(kind), ESCALATION_KINDS, n=1, cutoff=0.75)
+                wanted = f"'{guess[0]}'" if guess else "one of " + ", ".join(ESCALATION_KINDS)
+                problems.add(
+                    name,
+                    line + 1,
+                    column + 1,
+                    where.path,
+                    f"unknown exception kind, expected {wanted}",
+                )
+                continue
+            if not isinstance(value, CommentedMap):
+                line, column = escalation.lc.value(kind)
+                problems.add(
+                    name,
+                    line + 1,
+                    column + 1,
+                    where.path,
+                    "is not a mapping, expected {days: 5, levels: 2}",
+                )
+                continue
+            where.line, where.column = node_position(value)
+            try:
+                rule = EscalationModel.model_validate(dict(value))
+            except ValidationError as exc:
+                add_validation_errors(problems, where, exc, EscalationModel)
+                continue
+            record = EscalationRuleRecord(kind=kind, days=rule.days, levels=rule.levels)
+            project.escalation.append(Entry(record, where))
+    project.destinations = _read_items(
+        document.get("apprise"),
+        name,
+        "apprise",
+        AppriseModel,
+        "apprise_destination",
+        project,
+        problems,
+        (document, "apprise"),
+    )
 
 
 def _read_list_file(

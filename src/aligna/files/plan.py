@@ -8,6 +8,12 @@ from typing import Any
 
 from aligna.files.canonical import KINDS, Record, Snapshot
 
+# Kinds whose removal removes them (they have no history of their own, or keep it otherwise:
+# see channel_rows.py); every other kind is archived and its history kept.
+REMOVED_NOT_ARCHIVED = frozenset(
+    {"foundation", "scorecard", "business_scorecard", "escalation_rule", "apprise_destination"}
+)
+
 
 class Action(StrEnum):
     """What happens to one entity."""

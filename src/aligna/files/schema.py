@@ -29,6 +29,7 @@ from aligna.enums import (
     ScorecardItemKind,
     TrajectoryShape,
 )
+from aligna.measure.schedule import CronError, check_cron
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 OFFSET = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)%?$")
@@ -126,6 +127,13 @@ def _one_of(data: Any, first: str, second: str, example: str) -> None:
     )
 
 
+def _cron(value: str) -> str:
+    try:
+        return check_cron(value)
+    except CronError as exc:
+        raise PydanticCustomError("cron", "{message}", {"message": str(exc)}) from None
+
+
 def _empty_is_default(value: Any) -> Any:
     return None if value == "" else value
 
@@ -137,6 +145,8 @@ PeriodText = Annotated[str, BeforeValidator(_period_text)]
 Weight = Annotated[float, Field(ge=0)]
 Text = Annotated[str, Field(max_length=20000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+# A refresh schedule: a 5-field cron expression in the organisation's time zone.
+Cron = Annotated[str, Field(max_length=100), AfterValidator(_cron)]
 # A KPI is measured daily to quarterly; yearly periods serve only vision targets and reports.
 KpiFrequency = Literal["day", "week", "month", "quarter"]
 
@@ -195,6 +205,7 @@ class ConnectionModel(Model):
     description: Text = ""
     url: Annotated[str, Field(min_length=1)]
     timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 30.0
+    refresh: Cron | None = None  # when its KPIs are refreshed, unless a KPI says otherwise
     options: dict[str, Any] = {}
 
 
@@ -399,6 +410,7 @@ class KpiModel(Model):
     public: bool = False
     restricted_to: RestrictionModel | None = None
     source: SourceModel
+    refresh: Cron | None = None  # overrides its connection's schedule
     breakdown: BreakdownModel | None = None
     target: TargetModel | None = None
     influencers: list[InfluencerModel] = []

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.files.canonical import KINDS, Record, Snapshot, normalise
+from aligna.files.channel_rows import destination_records, escalation_records, retired_keys
 
 # Kinds that are entities with a slug, and their table.
 ENTITY_TABLES: dict[str, Any] = {
@@ -47,6 +48,8 @@ def read_keys(session: Session) -> Keys:
         keys.ids[kind] = {slug: key for key, slug, _ in rows}
         keys.slugs[kind] = {key: slug for key, slug, _ in rows}
         keys.archived[kind] = {slug for _, slug, archived in rows if archived is not None}
+    # Retired Apprise destinations are restored, like archived entities, when declared again.
+    keys.archived["apprise_destination"] = retired_keys(session, keys)
     return keys
 
 
@@ -125,6 +128,7 @@ def database_snapshot(session: Session, keys: Keys | None = None) -> Snapshot:
                 "description": row["description"],
                 "url": row["url"],
                 "timeout_seconds": row["timeout_seconds"],
+                "refresh": row["refresh_schedule"],
                 "options": row["options"] or {},
             },
         )
@@ -217,6 +221,12 @@ def database_snapshot(session: Session, keys: Keys | None = None) -> Snapshot:
                 "items": [{"kpi": s("kpi", r["kpi_id"]), "weight": r["weight"]} for r in rows],
             },
         )
+    for kind, records in (
+        ("escalation_rule", escalation_records(session)),
+        ("apprise_destination", destination_records(session, keys)),
+    ):
+        for key, record in records.items():
+            put(kind, key, record)
     return snapshot
 
 
@@ -312,6 +322,7 @@ def _kpis(session: Session, keys: Keys, put: Any) -> None:
                 "source": "manual"
                 if row["source_manual"]
                 else {"connection": s("connection", row["connection_id"]), "query": row["query"]},
+                "refresh": row["refresh_schedule"],
                 "breakdown": {
                     "unit_kind": row["breakdown_unit_kind"],
                     "total": row["breakdown_total"],

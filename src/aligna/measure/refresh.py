@@ -132,7 +132,14 @@ def refresh(
     now = now or utcnow()
     today = today or organisation_today(settings, now)
     with session_scope(engine) as session:
-        jobs, specs = select_jobs(session, kpis=kpis, due=due, connection=connection, now=now)
+        jobs, specs = select_jobs(
+            session,
+            kpis=kpis,
+            due=due,
+            connection=connection,
+            now=now,
+            timezone=settings.timezone,
+        )
     report = progress or (lambda done, total, result: None)
     report(0, len(jobs), None)
     summary = RefreshSummary()

@@ -1,5 +1,8 @@
 """Which KPIs a refresh runs: the live query KPIs, named, of one connection, or due.
 
+A KPI is due by its refresh schedule (its own cron, else its connection's) when it has one,
+else by an interval set by its frequency; see `is_due`.
+
 Also the shape each KPI's rows must have (its frequency and breakdown units), which `record`
 uses for manual values too.
 """
@@ -15,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from aligna.measure.contract import KpiShape
 from aligna.measure.errors import RefreshError
+from aligna.measure.schedule import CronError, fired_since
 from aligna.measure.warehouse import ConnectionSpec
 from aligna.model import Connection, Kpi, KpiRefresh, Unit
 from aligna.model.base import utcnow
 from aligna.periods import Frequency
 
-# --due: a KPI is due when its last successful refresh is older than this for its frequency
-# (or it never had one) ...
+# --due: a KPI without a refresh schedule is due when its last successful refresh is older than
+# this for its frequency (or it never had one) ...
 DUE_AFTER = {
     Frequency.day: timedelta(hours=1),
     Frequency.week: timedelta(hours=4),
@@ -52,8 +56,12 @@ def select_jobs(
     due: bool = False,
     connection: str | None = None,
     now: datetime | None = None,
+    timezone: str = "UTC",
 ) -> tuple[list[KpiJob], dict[str, ConnectionSpec]]:
-    """The live query KPIs a refresh would run, with the connections they need."""
+    """The live query KPIs a refresh would run, with the connections they need.
+
+    `timezone` is the organisation's, in which refresh schedules (cron) are read.
+    """
     rows = session.execute(
         select(Kpi, Connection.slug)
         .outerjoin(Connection, Kpi.connection_id == Connection.id)
@@ -91,7 +99,7 @@ def select_jobs(
             chosen = [(k, c) for k, c in chosen if c == connection]
     chosen = [(k, c) for k, c in chosen if c in connections and k.query]
     if due:
-        chosen = _due_only(session, chosen, now or utcnow())
+        chosen = _due_only(session, chosen, now or utcnow(), connections, timezone)
     units = UnitTree(session) if any(k.breakdown_unit_kind for k, _ in chosen) else None
     jobs = [
         KpiJob(kpi.id, kpi.slug, conn, kpi.query or "", kpi_shape(kpi, units))
@@ -111,15 +119,32 @@ def is_due(
     last_attempt: datetime | None,
     last_attempt_ok: bool,
     now: datetime,
+    *,
+    schedule: str | None = None,
+    timezone: str = "UTC",
 ) -> bool:
-    """The --due rule: stale by its frequency's interval, and not a failure retried too soon."""
+    """The --due rule: its schedule fired (else its frequency's interval passed) since its last
+    success, and it is not a failure retried too soon."""
     if last_attempt is not None and not last_attempt_ok and now - last_attempt < RETRY_AFTER:
         return False
-    return last_success is None or now - last_success >= DUE_AFTER[frequency]
+    if last_success is None:
+        return True
+    if schedule:
+        try:
+            return fired_since(schedule, last_success, now, timezone)
+        except CronError:
+            # Validation keeps bad schedules out; should one get in anyway, its KPI is still
+            # refreshed by its frequency rather than stopping the whole refresh.
+            pass
+    return now - last_success >= DUE_AFTER[frequency]
 
 
 def _due_only(
-    session: Session, chosen: list[tuple[Kpi, str]], now: datetime
+    session: Session,
+    chosen: list[tuple[Kpi, str]],
+    now: datetime,
+    connections: dict[str, Connection],
+    timezone: str,
 ) -> list[tuple[Kpi, str]]:
     r = KpiRefresh
     success = dict(
@@ -134,7 +159,16 @@ def _due_only(
     for kpi, conn in chosen:
         last_success, last_attempt = success.get(kpi.id), attempt.get(kpi.id)
         last_ok = last_attempt is not None and last_attempt == last_success
-        if is_due(kpi.frequency, last_success, last_attempt, last_ok, now):
+        schedule = kpi.refresh_schedule or connections[conn].refresh_schedule
+        if is_due(
+            kpi.frequency,
+            last_success,
+            last_attempt,
+            last_ok,
+            now,
+            schedule=schedule,
+            timezone=timezone,
+        ):
             due.append((kpi, conn))
     return due
 
