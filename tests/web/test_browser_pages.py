@@ -131,7 +131,20 @@ def test_keyboard_alone_reaches_the_map_and_a_kpi(page: Page, base_url: str, dem
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/map", "/objectives", "/search?q=a", "/learn", "/learn/glossary", "/account", "KPI"],
+    [
+        "/",
+        "/map",
+        "/objectives",
+        "/search?q=a",
+        "/learn",
+        "/learn/glossary",
+        "/account",
+        "KPI",
+        "/inbox",
+        "/me/notifications",
+        "/admin/messages",
+        "/admin/escalation",
+    ],
 )
 def test_no_serious_accessibility_violations(
     page: Page, base_url: str, demo: WebDemo, path: str

@@ -65,6 +65,8 @@ def expected(role: str, path: str, demo: WebDemo, ids: dict[str, str]) -> int:
         f"/people/{ids['outsider']}",
     }
     guessed = {
+        "/exceptions/999999",
+        "/inbox/999999/open",
         "/kpis/no-such-kpi",
         "/people/no-such-person",
         "/units/no-such-unit",
@@ -73,7 +75,7 @@ def expected(role: str, path: str, demo: WebDemo, ids: dict[str, str]) -> int:
     }
     if path in guessed:
         return 404
-    if path == "/admin":
+    if path in ("/admin", "/admin/messages", "/admin/escalation"):
         return 200 if role == "admin" else 403
     if role == "member" and path in hidden_from_member:
         return 404
@@ -100,6 +102,12 @@ def test_every_role_against_every_page(
         "/learn/glossary",
         "/account",
         "/admin",
+        "/admin/messages",
+        "/admin/escalation",
+        "/inbox",
+        "/me/notifications",
+        "/exceptions/999999",
+        "/inbox/999999/open",
         "/health",
         f"/kpis/{demo.members_kpi}",
         f"/kpis/{demo.hidden_kpi}",

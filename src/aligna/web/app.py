@@ -11,6 +11,7 @@ from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -67,6 +68,8 @@ def create_app(
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["num"] = _num
     templates.env.filters["day"] = _day
+    zone = ZoneInfo(settings.timezone)
+    templates.env.filters["when"] = lambda value: _when(value, zone)
     templates.env.globals["version"] = app_version()
     from aligna.web import rendering
 
@@ -90,12 +93,16 @@ def _routes(app: FastAPI) -> None:
     from aligna.web.auth import routes as auth
     from aligna.web.pages import (
         admin,
+        exception,
+        follow,
+        inbox,
         initiative,
         kpi,
         learn,
         map_page,
         objectives,
         people,
+        preferences,
         search,
         unit,
     )
@@ -104,7 +111,21 @@ def _routes(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(forgot.router)
     app.include_router(oidc.router)
-    for module in (people, kpi, map_page, objectives, initiative, unit, search, learn, admin):
+    for module in (
+        people,
+        kpi,
+        follow,
+        map_page,
+        objectives,
+        initiative,
+        unit,
+        search,
+        learn,
+        inbox,
+        exception,
+        preferences,
+        admin,
+    ):
         app.include_router(module.router)
     app.include_router(api.router)
 
@@ -119,6 +140,13 @@ def _num(value: Any, digits: int = 2) -> str:
 
 def _day(value: Any) -> str:
     return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value or "")
+
+
+def _when(value: Any, zone: ZoneInfo) -> str:
+    """A moment in the organisation's time zone, to the minute."""
+    if not isinstance(value, datetime):
+        return str(value or "")
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _is_api(request: Request) -> bool:

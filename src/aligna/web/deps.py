@@ -41,6 +41,9 @@ def get_context(request: Request) -> WebContext:
 def get_session(request: Request) -> Iterator[Session]:
     """A database session for one request, closed after it."""
     with Session(get_context(request).engine) as session:
+        # Kept on the request, so the page layout (the inbox count in the header) reads with
+        # the same session instead of opening another connection.
+        request.state.db_session = session
         yield session
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import HTTPException
 from pydantic import BaseModel, Field
 
 
@@ -43,3 +44,23 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 FORBIDDEN = {403: _answer("Your role does not allow this (or the CSRF header is missing).")}
 CONFLICT = {409: _answer("The KPI takes its values from a query, not by hand.")}
+RESOLVED = {409: _answer("The exception is already resolved: its cause went away.")}
+MAY_NOT_ACT = {
+    403: _answer(
+        "You may see the exception but not act on it (only its owner, the managers above the "
+        "owner and admins may), or the CSRF header is missing."
+    )
+}
+NO_PERSON = {
+    403: _answer(
+        "The account belongs to no person, so it has no inbox, preferences or follows "
+        "(or the CSRF header is missing)."
+    )
+}
+
+
+def no_person() -> HTTPException:
+    """The 403 of a write that needs a person, from an account that belongs to none."""
+    return HTTPException(
+        403, "this account belongs to no person: it has no inbox, preferences or follows"
+    )

@@ -5,12 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from aligna.web.api import (
+    exception_actions,
     exceptions,
+    follow,
     gaps,
+    inbox,
     initiatives,
     kpi_values,
     kpis,
     me,
+    notifications,
     objectives,
     people,
     search,
@@ -21,6 +25,8 @@ from aligna.web.api.problems import COMMON_ERRORS
 router = APIRouter(prefix="/api/v1", responses=COMMON_ERRORS)
 for module in (
     me,
+    inbox,
+    notifications,
     kpis,
     kpi_values,
     objectives,
@@ -29,6 +35,8 @@ for module in (
     units,
     gaps,
     exceptions,
+    exception_actions,
+    follow,
     search,
 ):
     router.include_router(module.router)

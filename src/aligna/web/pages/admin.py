@@ -1,7 +1,8 @@
 """Admin: the overview (connections and their refreshes, accounts), and the admin sub-pages.
 
-The project upload pages live in admin_project, the account pages in admin_accounts; their
-routers are included here, so the app includes this one router.
+The project upload pages live in admin_project, the account pages in admin_accounts, the outbox
+in admin_messages and the escalation policy in admin_escalation; their routers are included
+here, so the app includes this one router.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.web.deps import AdminViewer, DbSession
-from aligna.web.pages import admin_accounts, admin_project
+from aligna.web.pages import admin_accounts, admin_escalation, admin_messages, admin_project
 from aligna.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(admin_project.router)
 router.include_router(admin_accounts.router)
+router.include_router(admin_messages.router)
+router.include_router(admin_escalation.router)
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from aligna.web.access import Viewer
 from aligna.web.deps import get_context
+from aligna.web.views.inbox import header_unread
 
 PAGE_SIZE = 50
 
@@ -23,6 +25,8 @@ def render(
     context = get_context(request)
     viewer = getattr(request.state, "viewer", None)
     values.setdefault("title", "aligna")
+    if "inbox_unread" not in values:
+        values["inbox_unread"] = _inbox_unread(request, viewer)
     values.update(
         viewer=viewer,
         viewer_name=getattr(request.state, "viewer_name", ""),
@@ -30,6 +34,17 @@ def render(
         organisation=context.settings.name,
     )
     return context.templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def _inbox_unread(request: Request, viewer: Viewer | None) -> int | None:
+    """The header's unread count; None for no viewer, or an account without a person."""
+    if viewer is None or viewer.person_id is None:
+        return None
+    session = getattr(request.state, "db_session", None)
+    if session is not None:
+        return header_unread(session, viewer.person_id)
+    with Session(get_context(request).engine) as own:  # a page without the request's session
+        return header_unread(own, viewer.person_id)
 
 
 def is_htmx(request: Request) -> bool:

@@ -10,6 +10,7 @@ from aligna import model as m
 from aligna.web.access import initiative_visible
 from aligna.web.deps import Context, CurrentViewer, DbSession, NotFound
 from aligna.web.pages.common import render
+from aligna.web.views.follow import Followable, follow_state
 from aligna.web.views.initiative import initiative_contributions, initiative_people
 from aligna.web.views.sight import lines_of_sight, objective_index
 
@@ -45,6 +46,9 @@ def initiative(
     owner, contributors = initiative_people(session, viewer, found)
     contributions = initiative_contributions(session, found.id)
     sight = lines_of_sight(session, objective_index(session), initiatives=[found.id])
+    follow_item, following = follow_state(
+        session, viewer, Followable("initiative", found.id, found.slug, found.name)
+    )
     return render(
         request,
         "pages/initiative.html",
@@ -57,4 +61,6 @@ def initiative(
         contributions=contributions,
         sight=sight.get(("initiative", found.id), []),
         today=ctx.today(),
+        follow_item=follow_item,
+        following=following,
     )

@@ -10,6 +10,7 @@ from aligna import model as m
 from aligna.evaluate.explain_stored import explain_stored
 from aligna.web.deps import Context, CurrentViewer, DbSession, NotFound
 from aligna.web.pages.common import is_htmx, render
+from aligna.web.views.follow import Followable, follow_state
 from aligna.web.views.kpi import SLICES_PAGE, find_kpi, kpi_page
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +47,9 @@ def kpi(
     pages = max(1, -(-len(newest_first) // VALUES_PAGE))
     number = min(page, pages)
     rows = newest_first[(number - 1) * VALUES_PAGE : number * VALUES_PAGE]
+    follow_item, following = follow_state(
+        session, viewer, Followable("kpi", found.id, found.slug, found.name)
+    )
     return render(
         request,
         "pages/kpi.html",
@@ -55,6 +59,8 @@ def kpi(
         values_page={"number": number, "pages": pages, "total": len(newest_first)},
         unit=unit,
         slices_pages=max(1, -(-view.slice_count // SLICES_PAGE)),
+        follow_item=follow_item,
+        following=following,
     )
 
 

@@ -156,7 +156,13 @@ def kpi_page(
         target_changes=_target_changes(session, kpi.id),
         sight=sight,
         open_exceptions=[
-            {"kind": x.kind, "period": x.period, "detail": x.detail, "opened_at": x.opened_at}
+            {
+                "id": x.id,
+                "kind": x.kind,
+                "period": x.period,
+                "detail": x.detail,
+                "opened_at": x.opened_at,
+            }
             for x in session.execute(
                 select(m.PerformanceException).where(
                     m.PerformanceException.kpi_id == kpi.id,
