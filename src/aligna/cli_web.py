@@ -16,8 +16,18 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Worker processes (each opens the database).")
     ] = 1,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            help="Run the scheduled jobs in this aligna serve (one process elected among all "
+            "on the database); --no-scheduler leaves them to others (see aligna jobs).",
+        ),
+    ] = True,
 ) -> None:
-    """Serve the web application and the REST API (http://HOST:PORT, API docs at /api/docs)."""
+    """Serve the web application and the REST API (http://HOST:PORT, API docs at /api/docs).
+
+    The scheduled jobs run inside it too, unless --no-scheduler or the setting scheduler=off
+    (when aligna worker processes run them)."""
     from aligna.web.serve import serve as run
 
     settings = settings_for()
@@ -26,4 +36,4 @@ def serve(
         f"aligna serves [bold]{settings.project or 'the database'}[/bold] at "
         f"[bold]http://{host}:{port}[/bold] (Ctrl+C stops it)."
     )
-    run(settings, host=host, port=port, workers=workers)
+    run(settings, host=host, port=port, workers=workers, scheduler=scheduler)

@@ -62,10 +62,12 @@ def run_refresh(context: JobContext) -> dict[str, Any]:
 
 
 def run_deliver(context: JobContext) -> dict[str, Any]:
-    """Send the messages that are due from the outbox, by every configured transport."""
+    """Turn new events into notifications and messages, then send the messages that are due."""
+    from aligna.channels.dispatch import dispatch_events
     from aligna.channels.outbox import deliver_due
     from aligna.channels.transports import configured_transports
 
+    dispatched = dispatch_events(context.engine, context.settings, now=context.now)
     report = deliver_due(
         engine=context.engine,
         transports=configured_transports(context.settings, context.engine),
@@ -74,7 +76,49 @@ def run_deliver(context: JobContext) -> dict[str, Any]:
         max_attempts=context.settings.delivery_max_attempts,
         limit=500,
     )
-    return {"sent": len(report.sent), "failed": len(report.failed), "dead": len(report.dead)}
+    return {
+        "events": dispatched.events,
+        "notifications": dispatched.notifications,
+        "sent": len(report.sent),
+        "failed": len(report.failed),
+        "dead": len(report.dead),
+    }
+
+
+def run_escalate(context: JobContext) -> dict[str, Any]:
+    """Climb the reporting line with the exceptions nobody acknowledged in time."""
+    from aligna.channels.dispatch import dispatch_events
+    from aligna.channels.escalation import escalate
+
+    summary = escalate(context.engine, context.settings, now=context.now)
+    dispatched = dispatch_events(context.engine, context.settings, now=context.now)
+    return {
+        "escalated": summary.escalated,
+        "exceptions": summary.exceptions,
+        "commitments_missed": summary.commitments_missed,
+        "at_top": summary.at_top,
+        "notifications": dispatched.notifications,
+    }
+
+
+def run_reminders(context: JobContext) -> dict[str, Any]:
+    """Remind people of the milestones due soon."""
+    from aligna.channels.reminders import remind
+
+    return remind(context.engine, context.settings, now=context.now)
+
+
+def run_digests(context: JobContext) -> dict[str, Any]:
+    """Write the digests due today: each person's feedback on their scorecard."""
+    from aligna.channels.digest import write_digests
+
+    summary = write_digests(context.engine, context.settings, now=context.now)
+    return {
+        "due": summary.due,
+        "written": summary.written,
+        "empty": summary.empty,
+        "messages": summary.messages,
+    }
 
 
 JOBS: dict[str, Job] = {
@@ -86,6 +130,21 @@ JOBS: dict[str, Job] = {
             "*/5 * * * *",
             run_refresh,
         ),
-        Job("deliver", "Send the messages waiting in the outbox", "* * * * *", run_deliver),
+        Job(
+            "deliver",
+            "Tell people of new events and send the messages waiting in the outbox",
+            "* * * * *",
+            run_deliver,
+        ),
+        Job(
+            "escalate",
+            "Escalate the exceptions nobody acknowledged in time",
+            "*/15 * * * *",
+            run_escalate,
+        ),
+        Job("reminders", "Remind people of the milestones due soon", "0 7 * * *", run_reminders),
+        Job(
+            "digests", "Send each person the feedback on their scorecard", "0 7 * * *", run_digests
+        ),
     )
 }

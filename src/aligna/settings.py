@@ -127,12 +127,29 @@ class Settings(BaseSettings):
         default="aligna@localhost",
         description="The From address of aligna's email, e.g. 'aligna <aligna@example.org>'.",
     )
+    milestone_reminder_days: int = Field(
+        default=7,
+        ge=0,
+        le=90,
+        description="How many days before a milestone is due its people are reminded of it.",
+    )
+    digest_weekday: int = Field(
+        default=1,
+        ge=1,
+        le=7,
+        description="The day weekly digests go out (ISO: 1 Monday ... 7 Sunday).",
+    )
     delivery_max_attempts: int = Field(
         default=8,
         ge=1,
         le=100,
         description="How many times a message is tried before it is dead-lettered for an "
         "admin to retry.",
+    )
+    scheduler: Literal["embedded", "off"] = Field(
+        default="embedded",
+        description="Who runs the scheduled jobs: embedded, one process of aligna serve "
+        "(elected when several run); off when aligna worker processes run them (PostgreSQL).",
     )
 
     @classmethod
