@@ -52,7 +52,7 @@ def dispatch_events(
     summary = DispatchSummary()
     while True:
         with session_scope(engine) as session:
-            events = _claim(session, batch)
+            events = _claim(session, batch, now)
             if not events:
                 break
             _dispatch(session, settings, events, now, summary)
@@ -61,16 +61,35 @@ def dispatch_events(
     return summary
 
 
-def _claim(session: Session, batch: int) -> list[m.ChannelEvent]:
-    """The oldest undispatched events, locked against other dispatchers (PostgreSQL)."""
-    query = (
-        select(m.ChannelEvent)
-        .where(m.ChannelEvent.dispatched_at.is_(None))
-        .order_by(m.ChannelEvent.id)
+def _claim(session: Session, batch: int, now: datetime) -> list[m.ChannelEvent]:
+    """Mark the oldest undispatched events dispatched and return them, in the caller's
+    transaction: if it rolls back, they are undispatched again.
+
+    The claim is a write from the start: on PostgreSQL the rows another dispatcher holds are
+    skipped; on SQLite the write lock serialises dispatchers (a read first would not, since
+    SQLite reads outside a transaction until the first write).
+    """
+    e = m.ChannelEvent
+    candidates = (
+        select(e.id)
+        .where(e.dispatched_at.is_(None))
+        .order_by(e.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
+        .cte("undispatched")  # run once, like the outbox's claim (see outbox.claim)
     )
-    return list(session.scalars(query))
+    ids = list(
+        session.execute(
+            update(e)
+            .where(e.id.in_(select(candidates.c.id)), e.dispatched_at.is_(None))
+            .values(dispatched_at=now)
+            .returning(e.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    if not ids:
+        return []
+    return list(session.scalars(select(e).where(e.id.in_(ids)).order_by(e.id)))
 
 
 def _dispatch(
@@ -118,12 +137,6 @@ def _dispatch(
     summary.messages += enqueue(session=session, messages=messages, now=now)
     summary.notifications += len(notifications)
     summary.events += len(events)
-    session.execute(
-        update(m.ChannelEvent)
-        .where(m.ChannelEvent.id.in_([e.id for e in events]))
-        .values(dispatched_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _immediate(

@@ -147,7 +147,10 @@ def _climb(
             since += step
             manager = line[level - 1]
             events.append(
-                person_event_row(
+                # The key makes a second escalator racing this one fail instead of telling
+                # the same manager twice.
+                {"key": f"exception_escalated:exception={row.id}:level={level}"}
+                | person_event_row(
                     EventKind.exception_escalated,
                     exception_id=row.id,
                     kpi_id=row.kpi_id,
