@@ -67,6 +67,7 @@ class Audience:
         self.slice_owner: dict[tuple[int, int], int] = {}
         self.influencers: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
         self.followers: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.on_scorecards: dict[tuple[int, int | None], list[tuple[int, str]]] = defaultdict(list)
         self._read_kpi_people(kpis)
         self._read_initiative_people(initiatives)
         self._read_followers(kpis, initiatives)
@@ -105,7 +106,9 @@ class Audience:
                 if role == Role.accountable and unit is not None:
                     self.slice_owner.setdefault((kpi, unit), person)
                 elif role != Role.accountable:
-                    self.influencers[("kpi", kpi)].append((person, f"on your scorecard as {role}"))
+                    # Only for their own slice (or the whole KPI): a contributor to one
+                    # team's value does not need every other team's news.
+                    self.on_scorecards[(kpi, unit)].append((person, f"on your scorecard as {role}"))
         self._add_unit_leads(unit_influence)
 
     def _read_initiative_people(self, initiatives: set[int]) -> None:
@@ -211,6 +214,9 @@ class Audience:
             key = (item[0], int(item[1]))
             for person, how in self.influencers.get(key, []):
                 add(person, RecipientRole.influencer, f"you influence it ({how})")
+            if event.kpi_id is not None:
+                for person, how in self.on_scorecards.get((event.kpi_id, event.unit_id), []):
+                    add(person, RecipientRole.influencer, f"it is {how}")
             for person in self.followers.get(key, []):
                 add(person, RecipientRole.follower, "you follow it")
         return sorted(found.values(), key=lambda r: (RANK[r.role], r.person_id))
