@@ -27,6 +27,8 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(cli.console, "width", 400)
     monkeypatch.setattr(cli.errors, "width", 400)
+
+
 OPENED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
