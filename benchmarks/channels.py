@@ -1,10 +1,12 @@
-"""Benchmark: the channels: delivering the outbox by email and to the in-app inbox.
+"""Benchmark: the channels: building every person's digest, and delivering the outbox by
+email and to the in-app inbox.
 
-Usage: python benchmarks/channels.py [--people 2000] [--messages 5000] [--limit 500]
-                                     [--sections delivery] [--postgresql]
+Usage: python benchmarks/channels.py [--sections delivery,digests] [--people 2000]
+                                     [--messages 5000] [--limit 500] [--postgresql]
+                                     [--digest-people 100000] [--dir DIR]
 
-Each section runs on a fresh temporary SQLite app database, and with --postgresql also on a
-throwaway PostgreSQL cluster, and prints one line per figure:
+The delivery section runs on a fresh temporary SQLite app database, and with --postgresql also
+on a throwaway PostgreSQL cluster, and prints one line per figure:
 
 - delivery: a unit and --people people are inserted, --messages email messages (plain text
   and HTML, 2-4 KB each) are enqueued with `outbox.enqueue`, and `deliver_due` rounds of
@@ -14,8 +16,13 @@ throwaway PostgreSQL cluster, and prints one line per figure:
   also sends --limit email messages with a connection per message (the transport without its
   batch), for scale.
 
-More sections (digest building comes next) are functions `bench_<name>(args) -> dict` added
-to SECTIONS; they get the same arguments and the same databases helper.
+- digests: the --digest-people demo organisation (built, applied, refreshed and evaluated
+  once in --dir, the folder benchmarks/web.py uses too), copied; the first evaluation's events
+  dispatched, exceptions escalated eight days on, then every person's digest built (read and
+  rendered as text and HTML) and written to the outbox. Goal: building every person's digest
+  of the 100,000-person demo in at most 60 s.
+
+Sections are functions `bench_<name>(args) -> dict` in SECTIONS.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -314,11 +322,80 @@ def _report(label: str, figures: dict[str, Any], *, goal: bool) -> None:
     print(line, flush=True)
 
 
-# --- digests: building them goes here (bench_digests), then into SECTIONS ---------------------
+# --- digests ----------------------------------------------------------------------------------
+
+GOAL_DIGEST_S = 60.0
+
+
+def bench_digests(args: argparse.Namespace) -> dict[str, Any]:
+    """Every person's digest on the --digest-people demo: events dispatched, exceptions escalated
+    a week on, then one digest per person built (read + render) and written to the outbox."""
+    import shutil
+
+    from aligna.channels.digest import write_digests
+    from aligna.channels.dispatch import dispatch_events
+    from aligna.channels.escalation import escalate
+    from aligna.db import open_database
+    from aligna.model.base import utcnow
+    from aligna.settings import load_settings
+    from web import prepare_sqlite
+
+    folder = Path(
+        args.dir or Path(tempfile.gettempdir()) / f"aligna-bench-web-{args.digest_people}"
+    )
+    # The same demo folder as benchmarks/web.py: built, applied, refreshed and evaluated once.
+    prepare_sqlite(folder, args.digest_people, 7, fresh=False)
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="aligna-bench-digests-") as tmp:
+        # A copy, so the prepared demo stays as the web benchmark expects it.
+        copy = Path(tmp) / "aligna.db"
+        shutil.copyfile(folder / "aligna.db", copy)
+        settings = load_settings(folder, database_url=f"sqlite:///{copy}")
+        settings = settings.model_copy(update={"smtp_host": "127.0.0.1"})  # render email too
+        engine = open_database(f"sqlite:///{copy}")
+        try:
+            now = utcnow()
+            started = time.perf_counter()
+            opened = dispatch_events(engine, settings, now=now)
+            figures["dispatch s"] = time.perf_counter() - started
+            week = now + timedelta(days=8)
+            started = time.perf_counter()
+            climbed = escalate(engine, settings, now=week)
+            escalated = dispatch_events(engine, settings, now=week)
+            figures["escalate s"] = time.perf_counter() - started
+            print(
+                f"  set-up: {opened.events:,} events dispatched ({opened.notifications:,} "
+                f"notifications) in {figures['dispatch s']:.2f} s; {climbed.escalated:,} "
+                f"escalations ({escalated.notifications:,} notifications) in "
+                f"{figures['escalate s']:.2f} s",
+                flush=True,
+            )
+            summary = write_digests(engine, settings, now=week, everyone=True)
+        finally:
+            engine.dispose()
+    build = summary.seconds["read"] + summary.seconds["render"]
+    figures.update(
+        people=summary.due,
+        written=summary.written,
+        empty=summary.empty,
+        messages=summary.messages,
+        **{f"{k} s": v for k, v in summary.seconds.items()},
+    )
+    ok = build <= GOAL_DIGEST_S
+    print(
+        f"  SQLite digests: {summary.due:,} people due, {summary.written:,} digests "
+        f"({summary.empty:,} with nothing to say); read {summary.seconds['read']:.2f} s + render "
+        f"{summary.seconds['render']:.2f} s = built in {build:.2f} s "
+        f"[goal <= {GOAL_DIGEST_S:.0f} s: {'met' if ok else 'NOT MET'}]; with writing "
+        f"{summary.messages:,} messages and the marks: {summary.seconds['total']:.2f} s",
+        flush=True,
+    )
+    return figures
 
 
 SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "delivery": bench_delivery,
+    "digests": bench_digests,
 }
 
 
@@ -332,6 +409,15 @@ def main() -> None:
         "--sections",
         default="delivery",
         help=f"comma-separated, of: {', '.join(SECTIONS)} (default: delivery)",
+    )
+    parser.add_argument(
+        "--digest-people",
+        type=int,
+        default=100_000,
+        help="size of the demo organisation the digests section uses (default 100,000)",
+    )
+    parser.add_argument(
+        "--dir", default=None, help="the digests section's demo folder (shared with web.py)"
     )
     parser.add_argument("--postgresql", action="store_true", help="also on PostgreSQL")
     parser.add_argument(
