@@ -76,8 +76,8 @@ def test_the_owner_reads_her_items_what_needs_her_and_what_changed(
     assert subject == "[Acme] Your weekly digest: 1 needs you"
     assert "Your weekly feedback on your scorecard at Acme, 2026-11-09." in text
     assert (
-        "WHAT NEEDS YOU (1)\n  - On-time delivery: not acknowledged yet: On-time delivery was 81% "
-        "in 2026-10 against a target of 95%\n    https://aligna.example.org/exceptions/"
+        "WHAT NEEDS YOU (1)\n  - On-time delivery was 81% in 2026-10 against a target of 95% "
+        "(not acknowledged yet)\n    https://aligna.example.org/exceptions/"
     ) in text
     assert (
         "YOUR ITEMS\n  ■ off track  On-time delivery: 81% against 95% in 2026-10\n"
@@ -85,7 +85,7 @@ def test_the_owner_reads_her_items_what_needs_her_and_what_changed(
     ) in text
     # Changes since a first digest: the week before it.
     assert "WHAT CHANGED SINCE 2026-11-02" in text
-    assert "  - On-time delivery: exception opened (" in text
+    assert "  - Exception opened: On-time delivery was 81% in 2026-10 against a target" in text
     assert "  - On-time delivery: escalated to level 1" in text
     assert html is not None and "What needs you (1)" in html and "#b3261e" in html
     assert summary.written == len(digests) and summary.messages == 2 * len(digests)
@@ -97,7 +97,10 @@ def test_the_manager_reads_what_was_escalated_to_him(
     _open_and_escalate(engine, org, settings)
     write_digests(engine, settings, now=NEXT_MONDAY)
     _, text, _ = _digests(engine)["max"]
-    assert "On-time delivery: escalated to you (level 1): On-time delivery was 81%" in text
+    assert (
+        "  - On-time delivery was 81% in 2026-10 against a target of 95% (escalated to you, "
+        "level 1)"
+    ) in text
     assert "YOUR ITEMS" not in text  # Max has no scorecard items of his own
 
 

@@ -252,9 +252,9 @@ def _add_needs(
             when = "overdue" if _as_date(due) < today else f"due {_as_date(due).isoformat()}"
             text = f"{name}: your commitment ({when}): {row['commitment']}"
         elif row["acknowledged_at"] is not None:
-            text = f"{name}: acknowledged, still open: {row['detail']}"
+            text = f"{_said(name, row['detail'])} (acknowledged, still open)"
         else:
-            text = f"{name}: not acknowledged yet: {row['detail']}"
+            text = f"{_said(name, row['detail'])} (not acknowledged yet)"
         owner = contents.get(row["owner"])
         if owner is not None:
             owner.needs.append(DigestLine(text, path))
@@ -262,8 +262,17 @@ def _add_needs(
             reached = contents.get(manager)
             if reached is not None:
                 reached.needs.append(
-                    DigestLine(f"{name}: escalated to you (level {level}): {row['detail']}", path)
+                    DigestLine(
+                        f"{_said(name, row['detail'])} (escalated to you, level {level})", path
+                    )
                 )
+
+
+def _said(name: str, detail: str) -> str:
+    """An exception's detail, which names its item already, else the item and the detail."""
+    if not detail:
+        return name
+    return detail if detail.startswith(name) else f"{name}: {detail}"
 
 
 def _as_date(value: object) -> date:
@@ -341,5 +350,5 @@ def _change_line(
         }
         text = f"{name}: {words.get(str(kind), str(kind))}"
         if row["detail"] and kind in ("exception_opened", "milestone_due_soon"):
-            text += f" ({row['detail']})"
+            text = f"{words[str(kind)].capitalize()}: {_said(name, str(row['detail']))}"
     return DigestLine(text, path)
