@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from channel_support import START, Clock, free_port
 from sqlalchemy import Engine, select
 
 from aligna.channels.apprise_urls import mask_apprise_url
@@ -22,7 +23,6 @@ from aligna.db import session_scope
 from aligna.enums import TransportName
 from aligna.model import AppriseDestination, Message, Unit
 from aligna.settings import Settings
-from conftest import START, Clock, free_port
 
 TOKEN = "hook-T0ken-9f8e7d6c5b4a"
 PUBLIC_URL = "https://aligna.example.org"

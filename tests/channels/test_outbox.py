@@ -7,6 +7,7 @@ import random
 import threading
 from datetime import timedelta
 
+from channel_support import START, Clock, SmtpServer, free_port
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,6 @@ from aligna.channels.transports.smtp import message_id
 from aligna.db import session_scope
 from aligna.enums import TransportName
 from aligna.model import InboxItem, Message
-from conftest import START, Clock, SmtpServer, free_port
 
 HTML = "<p>Revenue is <b>off track</b>.</p>"
 

@@ -7,6 +7,7 @@ import smtplib
 from pathlib import Path
 
 import pytest
+from channel_support import PASSWORD, Clock, SmtpServer, free_port
 from sqlalchemy import Engine, select
 
 from aligna.channels.masking import MASK, mask_secrets
@@ -16,7 +17,6 @@ from aligna.db import session_scope
 from aligna.enums import TransportName
 from aligna.model import Message
 from aligna.settings import Settings, SettingsError, load_settings
-from conftest import PASSWORD, Clock, SmtpServer, free_port
 
 
 def _transport(port: int) -> SmtpTransport:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from channel_support import PASSWORD, START, Clock, Recorder, SmtpServer, free_port
 from sqlalchemy import Engine, select
 
 from aligna.channels.outbox import NewMessage, deliver_due, enqueue
@@ -18,7 +19,6 @@ from aligna.channels.transports.smtp import SmtpConnection
 from aligna.db import session_scope
 from aligna.enums import TransportName
 from aligna.model import Message, Person
-from conftest import PASSWORD, START, Clock, Recorder, SmtpServer, free_port
 
 
 class Counting(Recorder):

@@ -71,27 +71,7 @@ def acknowledge(
     text = _note(note, "note")
     if not text:
         raise ExceptionActionError("say in a note what is being done about it")
-    exception.acknowledged_at = now
-    exception.acknowledged_by_id = by.person_id
-    write_events(
-        session,
-        [
-            person_event_row(
-                EventKind.exception_acknowledged,
-                exception_id=exception.id,
-                kpi_id=exception.kpi_id,
-                unit_id=exception.unit_id,
-                initiative_id=exception.initiative_id,
-                level=exception.level,
-                actor_person_id=by.person_id,
-                actor=by.actor,
-                now=now,
-                note=text,
-            )
-        ],
-    )
-    session.flush()
-    return exception
+    return _acknowledged(session, exception, EventKind.exception_acknowledged, by, now, text)
 
 
 def commit(
@@ -113,15 +93,28 @@ def commit(
         raise ExceptionActionError(
             f"the deadline {deadline.isoformat()} has passed: choose today or a later day"
         )
-    exception.acknowledged_at = now
-    exception.acknowledged_by_id = by.person_id
     exception.commitment = text
     exception.commitment_due = deadline
+    return _acknowledged(session, exception, EventKind.exception_committed, by, now, text, deadline)
+
+
+def _acknowledged(
+    session: Session,
+    exception: m.PerformanceException,
+    kind: EventKind,
+    by: Action,
+    now: datetime,
+    note: str,
+    deadline: date | None = None,
+) -> m.PerformanceException:
+    """Stop the climb and put the step on the timeline, in the caller's transaction."""
+    exception.acknowledged_at = now
+    exception.acknowledged_by_id = by.person_id
     write_events(
         session,
         [
             person_event_row(
-                EventKind.exception_committed,
+                kind,
                 exception_id=exception.id,
                 kpi_id=exception.kpi_id,
                 unit_id=exception.unit_id,
@@ -130,7 +123,7 @@ def commit(
                 actor_person_id=by.person_id,
                 actor=by.actor,
                 now=now,
-                note=text,
+                note=note,
                 deadline=deadline,
             )
         ],

@@ -16,14 +16,8 @@ from sqlalchemy.orm import Session
 from aligna import model as m
 from aligna.channels.recipients import Recipient
 from aligna.enums import EventKind
+from aligna.words import EXCEPTION_WORDS, STATUS_WORDS
 
-STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
-EXCEPTION_WORDS = {
-    "off_track": "off track",
-    "adverse_signal": "an adverse signal",
-    "overdue_milestone": "an overdue milestone",
-    "stale": "stale data",
-}
 CHUNK = 500
 
 

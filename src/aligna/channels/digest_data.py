@@ -18,15 +18,7 @@ from sqlalchemy import Engine
 from aligna.bulk import read_frame, shared_reads
 from aligna.channels.reporting_line import managers_above
 from aligna.db import session_scope
-
-STATUS_WORDS = {
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "no_data": "no data",
-    "stale": "stale",
-}
-TREND_WORDS = {"improving": "improving", "worsening": "worsening", "flat": "flat"}
+from aligna.words import STATUS_WORDS
 
 
 @dataclass(frozen=True)

@@ -132,11 +132,6 @@ def status_change_rows(
         how="inner",
         nulls_equal=True,
     )
-    moved = joined.filter(
-        pl.col("status_from").is_in(STANDINGS)
-        & pl.col("status_to").is_in(STANDINGS)
-        & (pl.col("status_from") != pl.col("status_to"))
-    )
     return [
         {
             "kind": EventKind.status_changed,
@@ -147,8 +142,17 @@ def status_change_rows(
             "status_from": row["status_from"],
             "status_to": row["status_to"],
         }
-        for row in moved.iter_rows(named=True)
+        for row in _moved(joined).iter_rows(named=True)
     ]
+
+
+def _moved(joined: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose status moved from one standing to another."""
+    return joined.filter(
+        pl.col("status_from").is_in(STANDINGS)
+        & pl.col("status_to").is_in(STANDINGS)
+        & (pl.col("status_from") != pl.col("status_to"))
+    )
 
 
 def initiative_change_rows(
@@ -166,11 +170,6 @@ def initiative_change_rows(
         ),
         on="initiative",
     )
-    moved = joined.filter(
-        pl.col("status_from").is_in(STANDINGS)
-        & pl.col("status_to").is_in(STANDINGS)
-        & (pl.col("status_from") != pl.col("status_to"))
-    )
     return [
         {
             "kind": EventKind.status_changed,
@@ -179,7 +178,7 @@ def initiative_change_rows(
             "status_from": row["status_from"],
             "status_to": row["status_to"],
         }
-        for row in moved.iter_rows(named=True)
+        for row in _moved(joined).iter_rows(named=True)
     ]
 
 

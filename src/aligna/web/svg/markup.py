@@ -7,6 +7,7 @@ import re
 from markupsafe import Markup, escape
 
 from aligna.web.svg.scale import num
+from aligna.words import STATUS_WORDS
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # A font the reader already has: the charts must not fetch anything.
@@ -22,13 +23,6 @@ STATUS_FILL = {
     "stale": "#6b6b6b",
 }
 NEUTRAL_FILL = "#4a4a4a"
-STATUS_WORDS = {
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "no_data": "no data",
-    "stale": "stale",
-}
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
