@@ -20,9 +20,14 @@ sys.path.insert(0, str(HERE.parent / "tests" / "web"))
 
 from browser import ensure_chromium, serve_app  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from aligna.channels.digest import preview_digest  # noqa: E402
 from aligna.db import open_database, session_scope  # noqa: E402
 from aligna.demo.logins import DEMO_PASSWORD, demo_logins  # noqa: E402
+from aligna.jobs import JOBS, JobContext  # noqa: E402
+from aligna.model import PerformanceException  # noqa: E402
+from aligna.model.base import utcnow  # noqa: E402
 from aligna.settings import load_settings  # noqa: E402
 from aligna.web.app import create_app  # noqa: E402
 
@@ -52,6 +57,14 @@ def main() -> None:
     engine = open_database(settings.resolved_database_url())
     with session_scope(engine) as session:
         logins = {login.role: login for login in demo_logins(session)}
+        exception = session.scalar(
+            select(PerformanceException.id)
+            .where(PerformanceException.closed_at.is_(None))
+            .order_by(PerformanceException.id)
+        )
+    # Tell people of what the demo's evaluation found, so inboxes have something in them.
+    JOBS["deliver"].run(JobContext(engine, settings, utcnow(), runner="screenshots"))
+    digest = preview_digest(engine, settings, person=logins["manager"].person, now=utcnow())[2]
     engine.dispose()
     out = HERE / "screenshots"
     out.mkdir(exist_ok=True)
@@ -80,12 +93,23 @@ def main() -> None:
                 "search": "/search?q=on",
                 "learn": "/learn/scorecard",
                 "admin": "/admin",
+                "exception": f"/exceptions/{exception}",
+                "preferences": "/me/notifications",
+                "admin-escalation": "/admin/escalation",
             }
         )
         for name, path in shots.items():
             page.goto(base + path)
             page.screenshot(path=str(out / f"{name}.png"))
             print(f"docs/screenshots/{name}.png  {path}")
+        manager = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(manager, base, logins["manager"].email)
+        manager.goto(f"{base}/inbox")
+        manager.screenshot(path=str(out / "inbox.png"))
+        print("docs/screenshots/inbox.png  /inbox (the manager)")
+        page.set_content(digest)
+        page.screenshot(path=str(out / "digest-email.png"), full_page=True)
+        print("docs/screenshots/digest-email.png  (the manager's digest email)")
         phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         sign_in(phone, base, logins["member"].email)
         phone.screenshot(path=str(out / "scorecard-phone.png"))

@@ -80,12 +80,13 @@ def test_an_opened_exception_reaches_the_owner_now_and_the_others_by_digest(
     # Only the owner hears at once; no SMTP server is set, so only the inbox.
     inbox = _inbox_messages(engine)
     assert [(p, k) for p, k, _ in inbox] == [("olga", "exception_opened")]
-    assert inbox[0][2] == "[Acme] Exception on On-time delivery: off track"
+    # The inbox's short form: the page names the organisation and links to the exception.
+    assert inbox[0][2] == "Exception on On-time delivery: off track"
     with session_scope(engine) as session:
         message = session.execute(select(m.Message)).scalar_one()
     assert message.link == f"/exceptions/{_exception(engine).id}"
-    assert "https://aligna.example.org/exceptions/" in message.body_text
-    assert "You are told because you are accountable for it." in message.body_text
+    assert message.body_text.startswith("On-time delivery was 81% in 2026-10")
+    assert message.body_text.endswith("You are told because you are accountable for it.")
     # Dispatching again finds nothing new.
     assert dispatch_events(engine, settings, now=OPENED).events == 0
 
@@ -98,7 +99,15 @@ def test_with_smtp_set_the_owner_also_gets_an_email_with_html(engine: Engine, or
         rows = session.execute(
             select(m.Message.transport, m.Message.body_html.is_not(None)).order_by(m.Message.id)
         ).all()
+        email = session.execute(
+            select(m.Message).where(m.Message.transport == "email")
+        ).scalar_one()
     assert [(str(t), h) for t, h in rows] == [("inbox", False), ("email", True)]
+    assert email.subject == "[aligna] Exception on On-time delivery: off track"
+    assert f"Open it: https://a.example/exceptions/{_exception(engine).id}" in email.body_text
+    assert "Choose what you hear of and when: https://a.example/me/notifications" in (
+        email.body_text
+    )
 
 
 def test_the_ladder_climbs_every_three_days_to_two_levels_then_stops(
@@ -116,8 +125,8 @@ def test_the_ladder_climbs_every_three_days_to_two_levels_then_stops(
     assert run(2.9) == (0, 0)  # not yet three days
     assert run(3) == (1, 1)  # day 3: Max, Olga's manager
     assert _inbox_messages(engine)[-2:] == [
-        ("olga", "exception_escalated", "[Acme] Escalated (level 1): On-time delivery"),
-        ("max", "exception_escalated", "[Acme] Escalated (level 1): On-time delivery"),
+        ("olga", "exception_escalated", "Escalated (level 1): On-time delivery"),
+        ("max", "exception_escalated", "Escalated (level 1): On-time delivery"),
     ]
     assert run(5.9) == (0, 1)  # three days counted from the climb, not from now
     assert run(6) == (1, 2)  # day 6: Vic

@@ -23,12 +23,15 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Composed:
-    """A message's subject, plain text, HTML and the path it links to inside aligna."""
+    """A message's subject, plain text, HTML and the path it links to inside aligna; and the
+    short form the in-app inbox shows (the page already names the organisation and links)."""
 
     subject: str
     text: str
     html: str
     link: str
+    headline: str
+    summary: str
 
 
 class Names:
@@ -102,7 +105,9 @@ def compose(
     """The message telling one recipient of one event."""
     item, item_path = names.item(event)
     link = f"/exceptions/{event.exception_id}" if event.exception_id is not None else item_path
-    headline, lines = _what(event, item, names)
+    headline, what = _what(event, item, names)
+    # Whole sentences: the inbox shows the lines run together.
+    lines = [line if line.endswith((".", "!", "?")) else f"{line}." for line in what]
     actor = names.people.get(event.actor_person_id or -1)
     if actor:
         lines.append(f"By {actor}.")
@@ -127,7 +132,14 @@ def compose(
         f'<p style="color:#666;font-size:.85rem"><a href="{escape(public_url.rstrip("/"))}'
         '/me/notifications">Choose what you hear of and when</a></p></div>'
     )
-    return Composed(subject=prefix + headline, text=text, html=html, link=link)
+    return Composed(
+        subject=prefix + headline,
+        text=text,
+        html=html,
+        link=link,
+        headline=headline,
+        summary="\n\n".join(lines),
+    )
 
 
 def _what(event: m.ChannelEvent, item: str, names: Names) -> tuple[str, list[str]]:

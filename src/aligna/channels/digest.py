@@ -158,7 +158,7 @@ def write_digests(
                 idempotency_key=f"{key}:inbox",
                 person_id=person,
                 transport=TransportName.inbox,
-                subject=subject,
+                subject=subject.split("] ", 1)[-1],  # the page names the organisation already
                 body_text=_inbox_text(content),
                 event_kind=DIGEST,
                 link="/",

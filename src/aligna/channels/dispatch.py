@@ -157,7 +157,8 @@ def _immediate(
         "event_kind": event.kind,
         "link": text.link,
     }
-    out = [NewMessage(idempotency_key=f"{key}:inbox", transport=TransportName.inbox, **common)]
+    inbox = common | {"subject": text.headline, "body_text": text.summary}
+    out = [NewMessage(idempotency_key=f"{key}:inbox", transport=TransportName.inbox, **inbox)]
     if emails.get(recipient.person_id):
         out.append(
             NewMessage(
