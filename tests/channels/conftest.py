@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from channel_support import Clock, SmtpServer, free_port
+from smtp_support import Clock, SmtpServer, free_port
 from sqlalchemy import Engine
 
 from aligna.db import session_scope

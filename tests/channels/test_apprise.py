@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from channel_support import START, Clock, free_port
+from smtp_support import START, Clock, free_port
 from sqlalchemy import Engine, select
 
 from aligna.channels.apprise_urls import mask_apprise_url

@@ -7,7 +7,7 @@ import random
 import threading
 from datetime import timedelta
 
-from channel_support import START, Clock, SmtpServer, free_port
+from smtp_support import START, Clock, SmtpServer, free_port
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 

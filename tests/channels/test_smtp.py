@@ -7,7 +7,7 @@ import smtplib
 from pathlib import Path
 
 import pytest
-from channel_support import PASSWORD, Clock, SmtpServer, free_port
+from smtp_support import PASSWORD, Clock, SmtpServer, free_port
 from sqlalchemy import Engine, select
 
 from aligna.channels.masking import MASK, mask_secrets

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from channel_support import PASSWORD, START, Clock, Recorder, SmtpServer, free_port
+from smtp_support import PASSWORD, START, Clock, Recorder, SmtpServer, free_port
 from sqlalchemy import Engine, select
 
 from aligna.channels.outbox import NewMessage, deliver_due, enqueue
