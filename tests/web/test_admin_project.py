@@ -359,3 +359,15 @@ def test_admin_posts_without_csrf_are_403(demo: WebDemo, admin: TestClient) -> N
     )
     assert admin.post("/admin/accounts", data={"email": "x@example.com"}).status_code == 403
     assert admin.post("/admin/accounts/1/disable", data={"csrf_token": "wrong"}).status_code == 403
+
+
+def test_the_plan_page_says_removed_for_what_has_no_history_and_archived_for_the_rest() -> None:
+    from aligna.files.plan import Action, Change
+    from aligna.web.pages.admin_project import describe_change
+
+    def removed(kind: str) -> str:
+        return describe_change(Change(kind, "k", Action.remove, {"x": 1}, None))
+
+    assert removed("escalation_rule") == "removed"  # as `aligna plan` says
+    assert removed("apprise_destination") == "removed"
+    assert removed("kpi") == "archived (its history is kept)"

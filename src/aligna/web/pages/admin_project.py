@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile  # what request.form() holds
 from aligna import model as m
 from aligna.files.apply import apply_plan
 from aligna.files.canonical import KINDS
-from aligna.files.plan import Action, Change, Plan, describe_value
+from aligna.files.plan import REMOVED_NOT_ARCHIVED, Action, Change, Plan, describe_value
 from aligna.files.service import Validation, gc_paused, plan_project, validate_project
 from aligna.render import KIND_LABELS
 from aligna.web.access import Viewer
@@ -67,7 +67,7 @@ def describe_change(change: Change) -> str:
             for name in change.fields
         )
     if change.action is Action.remove:
-        if change.kind in ("scorecard", "business_scorecard", "foundation"):
+        if change.kind in REMOVED_NOT_ARCHIVED:
             return "removed"
         return "archived (its history is kept)"
     return ", ".join(change.fields)
