@@ -19,6 +19,7 @@ from aligna.channels.reporting_line import managers_above
 from aligna.enums import EventKind, RecipientRole, Role
 
 CHUNK = 500
+ACTING = (RecipientRole.owner, RecipientRole.manager)
 RANK = {
     RecipientRole.owner: 0,
     RecipientRole.manager: 1,
@@ -71,6 +72,7 @@ class Audience:
         self._read_kpi_people(kpis)
         self._read_initiative_people(initiatives)
         self._read_followers(kpis, initiatives)
+        self.restrictions = Restrictions(session, kpis, initiatives)
         owners = {o for o, _ in self.exceptions.values() if o is not None}
         levels = max((lv for _, lv in self.exceptions.values()), default=0)
         levels = max([levels, *(e.level or 0 for e in events)])
@@ -219,7 +221,84 @@ class Audience:
                     add(person, RecipientRole.influencer, f"it is {how}")
             for person in self.followers.get(key, []):
                 add(person, RecipientRole.follower, "you follow it")
+        if item[1] is not None and self.restrictions.restricted(item[0], int(item[1])):
+            # A restricted item is told only to those who may see it: its owner and the
+            # managers it reached (who may open the exception), and the people it is open to.
+            allowed = self.restrictions.allowed(
+                item[0], int(item[1]), [p for p, r in found.items() if r.role not in ACTING]
+            )
+            found = {p: r for p, r in found.items() if r.role in ACTING or p in allowed}
         return sorted(found.values(), key=lambda r: (RANK[r.role], r.person_id))
+
+
+class Restrictions:
+    """Which of a batch's items are restricted to named people and units, and who may see
+    them: the same rule as the web's (web/access.py), read for the recipients at hand."""
+
+    def __init__(self, session: Session, kpis: set[int], initiatives: set[int]) -> None:
+        self.session = session
+        self.grants: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
+        for kind, table, column, ids in (
+            ("kpi", m.KpiAccess, m.KpiAccess.kpi_id, kpis),
+            ("initiative", m.InitiativeAccess, m.InitiativeAccess.initiative_id, initiatives),
+        ):
+            for chunk in _chunks(ids):
+                for item, person, unit in session.execute(
+                    select(column, table.person_id, table.unit_id).where(column.in_(chunk))
+                ):
+                    people, units = self.grants.setdefault((kind, item), (set(), set()))
+                    (people if person is not None else units).add(person or unit)
+
+    def restricted(self, kind: str, item: int) -> bool:
+        """Whether the item is visible only to named people and units."""
+        return (kind, item) in self.grants
+
+    def allowed(self, kind: str, item: int, people: list[int]) -> set[int]:
+        """Those of the people who may see the item: named, in a named unit or below it, or
+        admins and the strategy office (who see everything)."""
+        named, units = self.grants[(kind, item)]
+        allowed = {p for p in people if p in named}
+        rest = [p for p in people if p not in allowed]
+        if not rest:
+            return allowed
+        if units:
+            parent = dict(self.session.execute(select(m.Unit.id, m.Unit.parent_id)).all())
+            for person, unit in self._units_of(rest):
+                seen: set[int] = set()
+                while unit is not None and unit not in seen:
+                    if unit in units:
+                        allowed.add(person)
+                        break
+                    seen.add(unit)
+                    unit = parent.get(unit)
+        rest = [p for p in rest if p not in allowed]
+        for chunk in _chunks(rest):
+            allowed.update(
+                self.session.scalars(
+                    select(m.Account.person_id)
+                    .join(m.AccountRole, m.AccountRole.account_id == m.Account.id)
+                    .where(m.Account.person_id.in_(chunk))
+                )
+            )
+        return allowed
+
+    def _units_of(self, people: list[int]) -> list[tuple[int, int | None]]:
+        """Each person's own unit and the extra teams they belong to."""
+        pairs: list[tuple[int, int | None]] = []
+        for chunk in _chunks(people):
+            pairs += list(
+                self.session.execute(
+                    select(m.Person.id, m.Person.unit_id).where(m.Person.id.in_(chunk))
+                ).all()
+            )
+            pairs += list(
+                self.session.execute(
+                    select(m.TeamMembership.person_id, m.TeamMembership.unit_id).where(
+                        m.TeamMembership.person_id.in_(chunk)
+                    )
+                ).all()
+            )
+        return pairs
 
 
 def _escalated(level: int) -> str:
