@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from aligna import model as m
 from aligna.channels.events import person_event_row, write_events
-from aligna.channels.reporting_line import managers_above
+from aligna.channels.reporting_line import line_above
 from aligna.enums import EventKind
 
 NOTE_LENGTH = 4000
@@ -37,8 +37,8 @@ def may_act(session: Session, exception: m.PerformanceException, person_id: int 
         return False
     if person_id == exception.owner_id:
         return True
-    line = managers_above(session, [exception.owner_id], MAX_LINE).get(exception.owner_id, [])
-    return person_id in line
+    line = line_above(session, exception.owner_id, MAX_LINE)
+    return any(manager == person_id for manager, _, _ in line)
 
 
 def _open_exception(session: Session, exception_id: int) -> m.PerformanceException:

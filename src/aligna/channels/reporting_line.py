@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session, aliased
 
 from aligna.model import Person
 
@@ -48,3 +48,34 @@ def managers_above(
             current = manager_of.get(current)
         lines[person] = line
     return lines
+
+
+_UP = aliased(Person, name="reporting_line_up")
+
+
+def line_above(session: Session, person_id: int, levels: int) -> list[tuple[int, str, str]]:
+    """One person's managers up to `levels` levels, nearest first, as (id, slug, name), in one
+    statement whatever the depth (for one person; `managers_above` serves many at once)."""
+    up = (
+        select(Person.id, Person.manager_id, literal(0).label("depth"))
+        .where(Person.id == person_id)
+        .cte("reporting_line", recursive=True)
+    )
+    # The depth bound also ends a loop in the line, which validation refuses anyway.
+    up = up.union_all(
+        select(_UP.id, _UP.manager_id, up.c.depth + 1).where(
+            _UP.id == up.c.manager_id, up.c.depth < levels
+        )
+    )
+    rows = session.execute(
+        select(up.c.id, Person.slug, Person.name)
+        .join(Person, Person.id == up.c.id)
+        .where(up.c.depth > 0)
+        .order_by(up.c.depth)
+    ).all()
+    line: list[tuple[int, str, str]] = []
+    for manager, slug, name in rows:
+        if manager == person_id or any(manager == known for known, _, _ in line):
+            break  # a loop: the line ends where it repeats
+        line.append((manager, slug, name))
+    return line

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from aligna import model as m
 from aligna.channels.acknowledgement import MAX_LINE, Action, timeline
+from aligna.channels.reporting_line import line_above
 from aligna.enums import EventKind
 from aligna.web.access import Viewer, initiative_visible, kpi_visible, person_visible
 
@@ -34,7 +35,6 @@ _UNIT = aliased(m.Unit, name="exception_unit")
 _OWNER = aliased(m.Person, name="exception_owner")
 _ACKNOWLEDGER = aliased(m.Person, name="exception_acknowledger")
 _MILESTONE = aliased(m.Milestone, name="exception_milestone")
-_LINE = aliased(m.Person, name="exception_line")
 
 
 @dataclass(frozen=True)
@@ -234,30 +234,12 @@ def owner_line(session: Session, owner_id: int | None) -> list[LinePerson]:
     """The managers above the owner, nearest first, in one statement whatever the depth."""
     if owner_id is None:
         return []
-    p = m.Person
-    up = (
-        select(p.id, p.manager_id, literal(0).label("depth"))
-        .where(p.id == owner_id)
-        .cte("exception_owner_line", recursive=True)
-    )
-    # The depth bound also ends a loop in the line, which validation refuses anyway.
-    up = up.union_all(
-        select(_LINE.id, _LINE.manager_id, up.c.depth + 1).where(
-            _LINE.id == up.c.manager_id, up.c.depth < MAX_LINE
+    return [
+        LinePerson(manager, slug, name, depth)
+        for depth, (manager, slug, name) in enumerate(
+            line_above(session, owner_id, MAX_LINE), start=1
         )
-    )
-    rows = session.execute(
-        select(up.c.id, up.c.depth, p.slug, p.name)
-        .join(p, p.id == up.c.id)
-        .where(up.c.depth > 0)
-        .order_by(up.c.depth)
-    ).all()
-    line: list[LinePerson] = []
-    for r in rows:
-        if r.id == owner_id or any(q.id == r.id for q in line):
-            break  # a loop: the line ends where it repeats
-        line.append(LinePerson(r.id, r.slug, r.name, int(r.depth)))
-    return line
+    ]
 
 
 def _timeline(session: Session, exception_id: int, line: list[LinePerson]) -> list[TimelineEntry]:
