@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from aligna import model as m
 from aligna.cli import app, console, existing_database, fail, settings_for
@@ -112,26 +112,19 @@ def messages_overview(
     """Count the outbox's messages by transport and state; --dead lists the dead letters."""
     if ctx.invoked_subcommand is not None:
         return
+    from aligna.channels.outbox import dead as is_dead
+    from aligna.channels.outbox import transport_counts
     from aligna.db import session_scope
 
     x = m.Message
     engine = _engine()
     try:
         with session_scope(engine) as session:
-            counts: dict[str, dict[str, int]] = {}
-            for label, condition in (
-                ("pending", x.sent_at.is_(None) & x.dead_at.is_(None)),
-                ("sent", x.sent_at.is_not(None)),
-                ("dead", x.dead_at.is_not(None)),
-            ):
-                for transport, count in session.execute(
-                    select(x.transport, func.count()).where(condition).group_by(x.transport)
-                ):
-                    counts.setdefault(str(transport), {})[label] = count
+            counts = transport_counts(session)
             letters = (
                 session.execute(
                     select(x.id, x.transport, x.subject, x.attempts, x.last_error)
-                    .where(x.dead_at.is_not(None))
+                    .where(is_dead())
                     .order_by(x.dead_at.desc())
                     .limit(limit)
                 ).all()
@@ -143,8 +136,8 @@ def messages_overview(
     table = Table(title="Outbox")
     for column in ("transport", "pending", "sent", "dead"):
         table.add_column(column, justify="left" if column == "transport" else "right")
-    for transport, by_state in sorted(counts.items()):
-        table.add_row(transport, *(str(by_state.get(s, 0)) for s in ("pending", "sent", "dead")))
+    for row in counts:
+        table.add_row(row.transport, str(row.pending), str(row.sent), str(row.dead))
     console.print(table)
     if dead:
         letters_table = Table(title="Dead letters")
@@ -175,12 +168,7 @@ def retry_command(
     engine = _engine()
     try:
         with session_scope(engine) as session:
-            chosen = list(ids or [])
-            if all_dead:
-                chosen = list(
-                    session.scalars(select(m.Message.id).where(m.Message.dead_at.is_not(None)))
-                )
-            revived = retry_dead(session=session, message_ids=chosen)
+            revived = retry_dead(session=session, message_ids=None if all_dead else ids)
     finally:
         engine.dispose()
     console.print(f"{revived} dead letter{'s' if revived != 1 else ''} will be sent again")

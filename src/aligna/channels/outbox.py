@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from aligna.channels.masking import ERROR_LENGTH
@@ -35,6 +35,7 @@ CLAIM_EXPIRY = timedelta(minutes=10)
 FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 JITTER = 0.1
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -199,17 +200,56 @@ def deliver_due(
     return report
 
 
-def retry_dead(*, session: Session, message_ids: Sequence[int], now: datetime | None = None) -> int:
-    """Give dead-lettered messages a fresh set of attempts, due now; how many were revived."""
+def dead() -> ColumnElement[bool]:
+    """The condition of a dead letter: out of attempts, never sent."""
+    return and_(Message.dead_at.is_not(None), Message.sent_at.is_(None))
+
+
+def retry_dead(
+    *, session: Session, message_ids: Sequence[int] | None, now: datetime | None = None
+) -> int:
+    """Give dead letters (these, or all when None) a fresh set of attempts, due now; how many
+    were revived."""
     at = now or utcnow()
-    revived = session.execute(
+    revive = (
         update(Message)
-        .where(Message.id.in_(message_ids), Message.dead_at.is_not(None))
-        .where(Message.sent_at.is_(None))
+        .where(dead())
         .values(dead_at=None, attempts=0, due_at=at, claimed_at=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    return revived.rowcount  # type: ignore[attr-defined]
+    if message_ids is None:
+        return session.execute(revive).rowcount  # type: ignore[attr-defined]
+    ids = list(message_ids)
+    revived = 0
+    for start in range(0, len(ids), CHUNK):  # an IN list within every driver's limits
+        chunk = revive.where(Message.id.in_(ids[start : start + CHUNK]))
+        revived += session.execute(chunk).rowcount  # type: ignore[attr-defined]
+    return revived
+
+
+@dataclass(frozen=True)
+class TransportCounts:
+    """Messages of one transport by state."""
+
+    transport: str
+    pending: int
+    sent: int
+    dead: int
+
+
+def transport_counts(session: Session) -> list[TransportCounts]:
+    """Pending, sent and dead messages per transport, in one statement."""
+    rows = session.execute(
+        select(
+            Message.transport,
+            func.count().filter(Message.sent_at.is_(None), Message.dead_at.is_(None)),
+            func.count().filter(Message.sent_at.is_not(None)),
+            func.count().filter(dead()),
+        )
+        .group_by(Message.transport)
+        .order_by(Message.transport)
+    ).all()
+    return [TransportCounts(str(t), int(p), int(s), int(d)) for t, p, s, d in rows]
 
 
 class Round:
