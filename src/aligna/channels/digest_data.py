@@ -8,9 +8,10 @@ building 100,000 digests costs a few reads and one pass, not queries per person.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
@@ -89,8 +90,7 @@ def read_digest_content(
         for p, (name, email) in people.items()
     }
     with shared_reads(engine):
-        kpis = _kpi_standing(engine)
-        initiatives = _initiative_standing(engine)
+        standings = Standings(_kpi_standing(engine), _initiative_standing(engine))
         items = read_frame(
             engine,
             "select person_id as person, kpi_id as kpi, initiative_id as initiative, "
@@ -103,11 +103,26 @@ def read_digest_content(
             "union all select person_id, null, initiative_id, kind from initiative_influencer "
             "where person_id is not null",
         )
-    _add_items(contents, items, kpis, initiatives)
-    _add_influenced(contents, influencers, kpis, initiatives)
-    _add_needs(engine, contents, kpis, initiatives, today)
-    _add_changes(engine, contents, kpis, initiatives)
+    _add_items(contents, items, standings)
+    _add_influenced(contents, influencers, standings)
+    _add_needs(engine, contents, standings, today)
+    _add_changes(engine, contents, standings)
     return contents
+
+
+@dataclass(frozen=True)
+class Standings:
+    """How every live KPI series and initiative stands: (name, path, status key, figure)."""
+
+    kpis: dict[tuple[int, int | None], tuple[str, ...]]
+    initiatives: dict[int, tuple[str, ...]]
+
+    def of(self, row: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """A row's item: its unit's slice, else the whole KPI, else its initiative."""
+        if row["kpi"] is not None:
+            kpi = row["kpi"]
+            return self.kpis.get((kpi, row.get("unit"))) or self.kpis.get((kpi, None))
+        return self.initiatives.get(row["initiative"])
 
 
 def _kpi_standing(engine: Engine) -> dict[tuple[int, int | None], tuple[str, ...]]:
@@ -164,8 +179,7 @@ def _item(standing: tuple[str, ...], how: str = "") -> DigestItem:
 def _add_items(
     contents: dict[int, DigestContent],
     items: pl.DataFrame,
-    kpis: dict[tuple[int, int | None], tuple[str, ...]],
-    initiatives: dict[int, tuple[str, ...]],
+    standings: Standings,
 ) -> None:
     if items.is_empty():
         return
@@ -173,11 +187,7 @@ def _add_items(
         content = contents.get(row["person"])
         if content is None:
             continue
-        found = (
-            kpis.get((row["kpi"], row["unit"])) or kpis.get((row["kpi"], None))
-            if row["kpi"] is not None
-            else initiatives.get(row["initiative"])
-        )
+        found = standings.of(row)
         if found is None:  # archived since
             continue
         if row["role"] == "influencer":
@@ -189,8 +199,7 @@ def _add_items(
 def _add_influenced(
     contents: dict[int, DigestContent],
     influencers: pl.DataFrame,
-    kpis: dict[tuple[int, int | None], tuple[str, ...]],
-    initiatives: dict[int, tuple[str, ...]],
+    standings: Standings,
 ) -> None:
     if influencers.is_empty():
         return
@@ -198,11 +207,7 @@ def _add_influenced(
         content = contents.get(row["person"])
         if content is None:
             continue
-        found = (
-            kpis.get((row["kpi"], None))
-            if row["kpi"] is not None
-            else initiatives.get(row["initiative"])
-        )
+        found = standings.of(row)  # influence is on the whole KPI (no unit)
         if found is None or any(i.path == found[1] for i in content.influenced):
             continue
         content.influenced.append(_item(found, str(row["kind"]).replace("_", "-")))
@@ -211,8 +216,7 @@ def _add_influenced(
 def _add_needs(
     engine: Engine,
     contents: dict[int, DigestContent],
-    kpis: dict[tuple[int, int | None], tuple[str, ...]],
-    initiatives: dict[int, tuple[str, ...]],
+    standings: Standings,
     today: date,
 ) -> None:
     """Open exceptions the person owns or that were escalated to them, and their commitments."""
@@ -232,11 +236,7 @@ def _add_needs(
                 session, escalated["owner"].unique().to_list(), int(escalated["level"].max())
             )
     for row in frame.iter_rows(named=True):
-        found = (
-            kpis.get((row["kpi"], row["unit"])) or kpis.get((row["kpi"], None))
-            if row["kpi"] is not None
-            else initiatives.get(row["initiative"])
-        )
+        found = standings.of(row)
         name = found[0] if found else "an item"
         path = f"/exceptions/{row['id']}"
         due = row["commitment_due"]
@@ -274,8 +274,7 @@ def _as_date(value: object) -> date:
 def _add_changes(
     engine: Engine,
     contents: dict[int, DigestContent],
-    kpis: dict[tuple[int, int | None], tuple[str, ...]],
-    initiatives: dict[int, tuple[str, ...]],
+    standings: Standings,
 ) -> None:
     """What each person was told of since their last digest, one line per event."""
     if not contents:
@@ -300,7 +299,7 @@ def _add_changes(
         content = contents.get(row["person"])
         if content is None or _aware(row["created_at"]) <= content.since:
             continue
-        by_person[row["person"]].append(_change_line(row, kpis, initiatives))
+        by_person[row["person"]].append(_change_line(row, standings))
     for person, changes in by_person.items():
         contents[person].changes = changes
 
@@ -312,15 +311,9 @@ def _aware(value: object) -> datetime:
 
 def _change_line(
     row: dict[str, object],
-    kpis: dict[tuple[int, int | None], tuple[str, ...]],
-    initiatives: dict[int, tuple[str, ...]],
+    standings: Standings,
 ) -> DigestLine:
-    kpi, unit, initiative = row["kpi"], row["unit"], row["initiative"]
-    found = (
-        kpis.get((kpi, unit)) or kpis.get((kpi, None))  # type: ignore[arg-type]
-        if kpi is not None
-        else initiatives.get(initiative)  # type: ignore[arg-type]
-    )
+    found = standings.of(row)
     name, path = (found[0], found[1]) if found else ("an item", "/")
     if row["exception"] is not None:
         path = f"/exceptions/{row['exception']}"
