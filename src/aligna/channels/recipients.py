@@ -85,21 +85,27 @@ class Audience:
             owners.update({key: value for key, value in rows})
         return owners
 
-    def _read_kpi_people(self, kpis: set[int]) -> None:
+    def _read_influencers(self, kind: str, ids: set[int]) -> list[tuple[tuple[str, int], int, str]]:
+        """The named influencers of KPIs or initiatives; the influencing units are returned, to be
+        told through their leads once the items' other people are known."""
+        table = m.KpiInfluencer if kind == "kpi" else m.InitiativeInfluencer
+        column = table.kpi_id if kind == "kpi" else table.initiative_id  # type: ignore[union-attr]
         unit_influence: list[tuple[tuple[str, int], int, str]] = []
-        for chunk in _chunks(kpis):
-            inf = m.KpiInfluencer
-            for kpi, person, unit, kind in self.session.execute(
-                select(inf.kpi_id, inf.person_id, inf.unit_id, inf.kind).where(
-                    inf.kpi_id.in_(chunk)
-                )
+        for chunk in _chunks(ids):
+            for item, person, unit, how in self.session.execute(
+                select(column, table.person_id, table.unit_id, table.kind).where(column.in_(chunk))
             ):
-                label = str(kind).replace("_", "-")
+                label = str(how).replace("_", "-")
                 if person is not None:
-                    self.influencers[("kpi", kpi)].append((person, label))
+                    self.influencers[(kind, item)].append((person, label))
                 else:
-                    unit_influence.append((("kpi", kpi), unit, label))
-            item = m.ScorecardItem
+                    unit_influence.append(((kind, item), unit, label))
+        return unit_influence
+
+    def _read_kpi_people(self, kpis: set[int]) -> None:
+        unit_influence = self._read_influencers("kpi", kpis)
+        item = m.ScorecardItem
+        for chunk in _chunks(kpis):
             for kpi, unit, person, role in self.session.execute(
                 select(item.kpi_id, item.unit_id, item.person_id, item.role).where(
                     item.kpi_id.in_(chunk)
@@ -114,20 +120,9 @@ class Audience:
         self._add_unit_leads(unit_influence)
 
     def _read_initiative_people(self, initiatives: set[int]) -> None:
-        unit_influence: list[tuple[tuple[str, int], int, str]] = []
+        unit_influence = self._read_influencers("initiative", initiatives)
+        c = m.InitiativeContributor
         for chunk in _chunks(initiatives):
-            inf = m.InitiativeInfluencer
-            for initiative, person, unit, kind in self.session.execute(
-                select(inf.initiative_id, inf.person_id, inf.unit_id, inf.kind).where(
-                    inf.initiative_id.in_(chunk)
-                )
-            ):
-                label = str(kind).replace("_", "-")
-                if person is not None:
-                    self.influencers[("initiative", initiative)].append((person, label))
-                else:
-                    unit_influence.append((("initiative", initiative), unit, label))
-            c = m.InitiativeContributor
             for initiative, person in self.session.execute(
                 select(c.initiative_id, c.person_id).where(c.initiative_id.in_(chunk))
             ):
