@@ -11,6 +11,7 @@ second run on the same day writes nothing more.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -54,12 +55,14 @@ def _templates() -> tuple[jinja2.Template, jinja2.Template]:
 
 
 def due_people(
-    session: Session, settings: Settings, today: date, *, everyone: bool = False
+    session: Session,
+    settings: Settings,
+    today: date,
+    people: Iterable[int],
+    *,
+    everyone: bool = False,
 ) -> dict[int, Delivery]:
-    """Who gets a digest today, with their cadence."""
-    people = [
-        p for (p,) in session.execute(select(m.Person.id).where(m.Person.archived_at.is_(None)))
-    ]
+    """Which of the (live) people get a digest today, with their cadence."""
     preferences = load_preferences(session)
     weekly_day = today.isoweekday() == settings.digest_weekday
     waiting = {
@@ -122,19 +125,18 @@ def write_digests(
     started = time.perf_counter()
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     with session_scope(engine) as session:
-        due = due_people(session, settings, today, everyone=everyone or people is not None)
-        if people is not None:
-            due = {p: c for p, c in due.items() if p in set(people)}
-        marks = dict(session.execute(select(m.DigestMark.person_id, m.DigestMark.last_at)).all())
-        who = {
+        live = {
             p: (name, email)
             for p, name, email in session.execute(
                 select(m.Person.id, m.Person.name, m.Person.email).where(
                     m.Person.archived_at.is_(None)
                 )
             )
-            if p in due
         }
+        chosen = live.keys() if people is None else live.keys() & set(people)
+        due = due_people(session, settings, today, chosen, everyone=everyone or people is not None)
+        marks = dict(session.execute(select(m.DigestMark.person_id, m.DigestMark.last_at)).all())
+    who = {p: live[p] for p in due}
     summary.due = len(due)
     since = {
         p: marks.get(p) or now - FIRST_LOOK_BACK.get(c, timedelta(days=7)) for p, c in due.items()
