@@ -50,12 +50,15 @@ def dispatch_events(
 ) -> DispatchSummary:
     """Dispatch every event not yet dispatched, a batch per transaction."""
     summary = DispatchSummary()
+    destinations: _Destinations | None = None  # read once a run, not once a batch
     while True:
         with session_scope(engine) as session:
             events = _claim(session, batch, now)
             if not events:
                 break
-            _dispatch(session, settings, events, now, summary)
+            if destinations is None:
+                destinations = _destinations(session)
+            _dispatch(session, settings, events, now, summary, destinations)
         if len(events) < batch:
             break
     return summary
@@ -98,6 +101,7 @@ def _dispatch(
     events: Sequence[m.ChannelEvent],
     now: datetime,
     summary: DispatchSummary,
+    destinations: _Destinations,
 ) -> None:
     audience = Audience(session, events)
     names = Names(session, events)
@@ -109,7 +113,6 @@ def _dispatch(
         [e.actor_person_id for e in events if e.actor_person_id is not None],
     )
     emails = _emails(session, people) if settings.smtp_host else {}
-    destinations = _destinations(session)
     notifications: list[dict[str, object]] = []
     messages: list[NewMessage] = []
     for event in events:
